@@ -1,0 +1,61 @@
+#include "cli.h"
+
+#include "output.h"
+
+#include <QCoreApplication>
+
+namespace Parallax::Cli {
+
+static const QStringList kCommands = {QStringLiteral("doctor"), QStringLiteral("run"), QStringLiteral("resume"),
+                                      QStringLiteral("--version"), QStringLiteral("-v"), QStringLiteral("--help"),
+                                      QStringLiteral("-h"), QStringLiteral("help")};
+
+bool isCommandLine(int argc, char *argv[])
+{
+    return argc > 1 && kCommands.contains(QString::fromLocal8Bit(argv[1]));
+}
+
+QString usage()
+{
+    return QStringLiteral(
+            "Usage:\n"
+            "  parallax [SPEC.json] [--start]     open the window (with a spec; --start launches it)\n"
+            "  parallax run SPEC.json [--out DIR] [-n N] [--keep-containers]\n"
+            "                                     run a spec headless, streaming every variation\n"
+            "  parallax resume RUN_DIR            complete an interrupted run's transcripts\n"
+            "  parallax doctor                    check the Docker connection\n"
+            "  parallax --version | --help\n"
+            "\n"
+            "Exit status: 0 all variations exited 0; 1 some did not; 2 bad arguments or spec;\n"
+            "3 Docker unreachable; 130 interrupted.\n"
+            "Docker endpoint: DOCKER_HOST (unix://...), else /var/run/docker.sock, rootless Docker's\n"
+            "or Podman's socket.\n");
+}
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("parallax"));
+    QCoreApplication::setOrganizationName(QStringLiteral("parallax"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PARALLAX_VERSION));
+    QStringList args = QCoreApplication::arguments().mid(1);
+    const QString command = args.takeFirst();
+    if (command == QLatin1String("--version") || command == QLatin1String("-v")) {
+        Output::out(QStringLiteral("parallax %1\n").arg(QStringLiteral(PARALLAX_VERSION)));
+        return ExitOk;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        Output::out(usage());
+        return ExitOk;
+    }
+    if (command == QLatin1String("doctor"))
+        return doctor(args);
+    if (command == QLatin1String("run"))
+        return run(args);
+    if (command == QLatin1String("resume"))
+        return resume(args);
+    Output::err(usage());
+    return ExitUsage;
+}
+
+} // namespace Parallax::Cli

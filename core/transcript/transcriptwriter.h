@@ -1,0 +1,67 @@
+#pragma once
+
+#include "util/result.h"
+#include "util/streamtype.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QFile>
+#include <QString>
+
+namespace Parallax {
+
+// Records one variation's container output losslessly in its run folder: <variation>.jsonl,
+// one JSON object per received chunk with its receipt time, stream and exact bytes, and
+// <variation>.log, the plain bytes of both streams in arrival order (format: docs/transcripts.md).
+// append() only formats into memory; flush(), called once per batch of chunks, hands the data
+// to the OS, so a flood costs one write per batch, not per chunk. Reopening an existing
+// transcript continues it: a torn last line left by a crash is cut off first, and the totals
+// include what was already there. Owned by the variation's runner; GUI thread.
+class TranscriptWriter
+{
+public:
+    TranscriptWriter() = default;
+    ~TranscriptWriter();
+    Q_DISABLE_COPY_MOVE(TranscriptWriter)
+
+    // Creates runDir if needed, then creates or continues <variation>.jsonl and .log there.
+    Result<void> open(const QString &runDir, const QString &variation);
+
+    // `bytes` are already redacted; rawLength is how many bytes the container wrote for them
+    // (recorded as "n" when it differs). An empty `time` stamps the chunk with rfc3339Nanos().
+    // Stdout and Stderr only: a DaemonError is not container output and is not recorded.
+    void append(StreamType stream, QByteArrayView bytes, qint64 rawLength, const QByteArray &time);
+
+    // Writes what append() buffered. On a write error returns false, cuts a partly written
+    // record off the file again and keeps the buffered data for the next flush().
+    bool flush();
+    void close(); // flushes
+
+    bool isOpen() const { return m_jsonl.isOpen(); }
+    qint64 bytes(StreamType stream) const;
+    qint64 rawBytes(StreamType stream) const;
+    qint64 lines(StreamType stream) const;
+    QString jsonlPath() const { return m_jsonlPath; }
+    QString logPath() const { return m_logPath; }
+    QString errorString() const { return m_error; }
+
+private:
+    Result<void> openLog(qint64 recordedBytes);
+    bool writeBuffer(QFile &file, QByteArray &buffer, qint64 *committedSize);
+
+    QFile m_jsonl;
+    QFile m_log;
+    QString m_jsonlPath;
+    QString m_logPath;
+    QString m_error;
+    QByteArray m_jsonBuffer;
+    QByteArray m_logBuffer;
+    qint64 m_jsonlSize = 0; // bytes of whole records on disk
+    qint64 m_logSize = 0;
+    qint64 m_bytes[2] = {0, 0};
+    qint64 m_rawBytes[2] = {0, 0};
+    qint64 m_lines[2] = {0, 0};
+    bool m_writeFailed = false;
+};
+
+} // namespace Parallax
