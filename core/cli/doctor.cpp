@@ -55,16 +55,4 @@ int doctor(const QStringList &args)
     return ExitOk;
 }
 
-int run(const QStringList &)
-{
-    Output::err(QStringLiteral("parallax run: not available yet\n"));
-    return ExitUsage;
-}
-
-int resume(const QStringList &)
-{
-    Output::err(QStringLiteral("parallax resume: not available yet\n"));
-    return ExitUsage;
-}
-
 } // namespace Parallax::Cli

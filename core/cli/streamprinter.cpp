@@ -1,0 +1,56 @@
+#include "streamprinter.h"
+
+namespace Parallax::Cli {
+
+static const char *const kColours[] = {"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[32m", "\x1b[34m", "\x1b[96m", "\x1b[95m", "\x1b[93m"};
+
+StreamPrinter::StreamPrinter(const QStringList &names, bool colour)
+    : m_colour(colour)
+{
+    for (const QString &name : names)
+        m_names.append(name.toUtf8());
+}
+
+QByteArray StreamPrinter::prefix(int variation, StreamType stream) const
+{
+    const QByteArray name = m_names.value(variation, QByteArray::number(variation));
+    const QByteArray label = '[' + name + (stream == StreamType::Stderr ? ":err" : "") + "] ";
+    if (!m_colour)
+        return label;
+    const char *colour = stream == StreamType::Stderr ? "\x1b[31m" : kColours[variation % 8];
+    return QByteArray(colour) + label + "\x1b[0m";
+}
+
+QByteArray StreamPrinter::format(int variation, StreamType stream, QByteArrayView data)
+{
+    QByteArray out;
+    out.reserve(data.size() + 64);
+    const bool same = variation == m_lastVariation && stream == m_lastStream;
+    if (m_midLine && !same) {
+        out.append(m_colour ? "\x1b[0m\n" : "\n"); // break the other variation's partial line
+        m_midLine = false;
+    }
+    qsizetype pos = 0;
+    while (pos < data.size()) {
+        if (!m_midLine)
+            out.append(prefix(variation, stream));
+        const qsizetype nl = data.indexOf('\n', pos);
+        const qsizetype end = nl < 0 ? data.size() : nl + 1;
+        out.append(data.sliced(pos, end - pos));
+        m_midLine = nl < 0;
+        pos = end;
+    }
+    m_lastVariation = variation;
+    m_lastStream = stream;
+    return out;
+}
+
+QByteArray StreamPrinter::finish()
+{
+    if (!m_midLine)
+        return {};
+    m_midLine = false;
+    return m_colour ? QByteArray("\x1b[0m\n") : QByteArray("\n");
+}
+
+} // namespace Parallax::Cli

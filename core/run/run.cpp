@@ -1,0 +1,301 @@
+#include "run.h"
+
+#include "runlogging.h"
+
+#include "docker/dockerclient.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace Parallax {
+
+static constexpr int kRunFormat = 1;
+
+Run::Run(DockerClient *client, RunSpec spec, RunOptions options, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+    , m_spec(std::move(spec))
+    , m_options(std::move(options))
+    , m_id(newRunId())
+{
+    m_dir = m_options.outDir.isEmpty() ? defaultRunsDirectory() + QLatin1Char('/') + m_id
+                                       : QDir(m_options.outDir).absolutePath();
+}
+
+QString Run::newRunId()
+{
+    // Sortable by time, unique enough for one user's machine, valid in container names.
+    return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))
+            + QStringLiteral("-%1").arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
+}
+
+QString Run::defaultRunsDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/runs");
+}
+
+QList<QByteArray> Run::secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing)
+{
+    QList<QByteArray> values;
+    for (const QString &name : spec.secrets) {
+        if (!env.contains(name) || env.value(name).isEmpty()) {
+            if (missing)
+                missing->append(name);
+            continue;
+        }
+        values.append(env.value(name).toUtf8());
+    }
+    return values;
+}
+
+bool Run::allSucceeded() const
+{
+    if (m_runners.isEmpty() || !m_error.isEmpty())
+        return false;
+    for (const VariationRunner *runner : m_runners) {
+        if (runner->state() != VariationState::Exited || runner->exitCode() != 0)
+            return false;
+    }
+    return true;
+}
+
+void Run::addRunner(const VariationLaunch &launch)
+{
+    auto *runner = new VariationRunner(m_client, launch, this);
+    const int index = int(m_runners.size());
+    m_runners.append(runner);
+    connect(runner, &VariationRunner::stateChanged, this, [this, index](VariationState state) {
+        saveRecord();
+        emit variationStateChanged(index, state);
+    });
+    connect(runner, &VariationRunner::containerCreated, this, [this] { saveRecord(); });
+    connect(runner, &VariationRunner::outputReceived, this, [this, index](StreamType stream, const QByteArray &data) {
+        emit outputReceived(index, stream, data);
+    });
+    connect(runner, &VariationRunner::reconnectingChanged, this, [this, index](bool reconnecting) {
+        emit reconnectingChanged(index, reconnecting);
+    });
+    connect(runner, &VariationRunner::finished, this, &Run::onRunnerFinished);
+}
+
+void Run::start()
+{
+    if (m_started)
+        return;
+    m_started = true;
+    if (!m_startedAt.isValid())
+        m_startedAt = QDateTime::currentDateTimeUtc();
+
+    if (m_resumed) {
+        for (VariationRunner *runner : m_runners) {
+            if (isFinal(runner->state()))
+                continue;
+            ++m_active;
+            if (!runner->containerId().isEmpty()) {
+                runner->resume(runner->containerId());
+                continue;
+            }
+            // Killed between create and the record of its id: find it by its labels.
+            const QStringList labels{QStringLiteral("%1=%2").arg(QLatin1String(Labels::kOwner), QLatin1String(Labels::kOwnerValue)),
+                                     QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), m_id),
+                                     QStringLiteral("%1=%2").arg(QLatin1String(Labels::kVariation), runner->name())};
+            m_client->listContainers(labels, true, runner, [runner](const Result<QList<ContainerSummary>> &found) {
+                if (found && !found->isEmpty())
+                    runner->resume(found->first().id);
+                else
+                    runner->abandon(found ? QStringLiteral("The run was interrupted before this variation's container was created")
+                                          : found.errorString());
+            });
+        }
+        saveRecord();
+        if (m_active == 0)
+            finishRun();
+        return;
+    }
+
+    QStringList missing;
+    const QList<QByteArray> secrets = secretValues(m_spec, m_options.environment, &missing);
+    if (!missing.isEmpty()) {
+        m_error = QStringLiteral("Secret %1 is not set: export %2 in the environment that starts Parallax")
+                          .arg(missing.join(QLatin1String(", ")), missing.first());
+    } else if (QFile::exists(m_dir + QStringLiteral("/run.json"))) {
+        m_error = QStringLiteral("%1 already holds a run; choose another folder").arg(m_dir);
+    } else if (!QDir().mkpath(m_dir)) {
+        m_error = QStringLiteral("Cannot create the run folder %1").arg(m_dir);
+    }
+    if (!m_error.isEmpty()) {
+        m_finished = true;
+        emit finished();
+        return;
+    }
+
+    for (const ResolvedVariation &variation : m_spec.resolvedVariations()) {
+        VariationLaunch launch;
+        launch.runId = m_id;
+        launch.runDir = m_dir;
+        launch.name = variation.name;
+        launch.image = variation.image;
+        launch.command = variation.command;
+        for (auto it = variation.env.cbegin(); it != variation.env.cend(); ++it)
+            launch.env.append(it.key() + QLatin1Char('=') + it.value());
+        // Data reaches the agent as variables, never spliced into a shell string.
+        if (!m_spec.prompt.isEmpty())
+            launch.env.append(QStringLiteral("PARALLAX_PROMPT=") + m_spec.prompt);
+        if (m_spec.repo) {
+            launch.env.append(QStringLiteral("PARALLAX_REPO_URL=") + m_spec.repo->url);
+            if (!m_spec.repo->ref.isEmpty())
+                launch.env.append(QStringLiteral("PARALLAX_REPO_REF=") + m_spec.repo->ref);
+        }
+        launch.env.append(QStringLiteral("PARALLAX_VARIATION=") + variation.name);
+        for (const QString &name : m_spec.secrets)
+            launch.env.append(name + QLatin1Char('=') + m_options.environment.value(name));
+        launch.workdir = m_spec.workdir;
+        launch.tty = m_spec.tty;
+        launch.limits = m_spec.limits;
+        if (launch.limits.pids <= 0)
+            launch.limits.pids = 1024; // a fork bomb must not take the machine down
+        launch.keepContainer = m_spec.keepContainers;
+        launch.secretValues = secrets;
+        launch.stopGraceSeconds = m_options.stopGraceSeconds;
+        addRunner(launch);
+    }
+    saveRecord();
+    startNext();
+}
+
+void Run::startNext()
+{
+    const int cap = m_options.parallelism > 0 ? m_options.parallelism : int(m_runners.size());
+    while (m_nextToStart < m_runners.size() && m_active < cap) {
+        VariationRunner *runner = m_runners[m_nextToStart++];
+        if (isFinal(runner->state()))
+            continue; // cancelled while pending
+        ++m_active;
+        runner->start();
+    }
+}
+
+void Run::onRunnerFinished()
+{
+    --m_active;
+    saveRecord();
+    if (!m_cancelled)
+        startNext();
+    if (m_active == 0 && (m_cancelled || m_nextToStart >= m_runners.size())) {
+        bool allFinal = true;
+        for (VariationRunner *runner : m_runners)
+            allFinal = allFinal && isFinal(runner->state());
+        if (allFinal)
+            finishRun();
+    }
+}
+
+void Run::finishRun()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_finishedAt = QDateTime::currentDateTimeUtc();
+    saveRecord();
+    emit finished();
+}
+
+void Run::cancel()
+{
+    m_cancelled = true;
+    for (VariationRunner *runner : m_runners)
+        runner->cancel();
+}
+
+void Run::cancel(int variation)
+{
+    if (VariationRunner *runner = m_runners.value(variation))
+        runner->cancel();
+}
+
+QJsonObject Run::toJson() const
+{
+    QJsonObject o;
+    o.insert(QLatin1String("format"), kRunFormat);
+    o.insert(QLatin1String("run_id"), m_id);
+    o.insert(QLatin1String("name"), m_spec.name);
+    o.insert(QLatin1String("spec"), m_spec.toJson());
+    if (!m_options.specPath.isEmpty())
+        o.insert(QLatin1String("spec_path"), m_options.specPath);
+    o.insert(QLatin1String("state"), m_finished ? (m_cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"))
+                                                : QStringLiteral("running"));
+    o.insert(QLatin1String("started_at"), m_startedAt.toString(Qt::ISODateWithMs));
+    o.insert(QLatin1String("finished_at"), m_finishedAt.isValid() ? QJsonValue(m_finishedAt.toString(Qt::ISODateWithMs)) : QJsonValue());
+    o.insert(QLatin1String("docker"), QJsonObject{{QLatin1String("endpoint"), m_client->endpoint().url()},
+                                                  {QLatin1String("api_version"), m_client->apiVersion()}});
+    QJsonArray variations;
+    for (const VariationRunner *runner : m_runners)
+        variations.append(runner->record());
+    o.insert(QLatin1String("variations"), variations);
+    return o;
+}
+
+bool Run::saveRecord()
+{
+    if (m_dir.isEmpty() || !QDir(m_dir).exists())
+        return false;
+    QSaveFile file(m_dir + QStringLiteral("/run.json"));
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
+    return file.commit();
+}
+
+Result<Run *> Run::resume(DockerClient *client, const QString &runDir, QObject *parent, const QProcessEnvironment &environment)
+{
+    const QString path = QDir(runDir).absoluteFilePath(QStringLiteral("run.json"));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)").arg(runDir, path, file.errorString()), 2};
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject())
+        return Error{QStringLiteral("%1 is damaged: %2").arg(path, parseError.errorString()), 2};
+    const QJsonObject record = doc.object();
+    const Result<RunSpec> spec = RunSpec::fromJson(QJsonDocument(record.value(QLatin1String("spec")).toObject()).toJson());
+    if (!spec)
+        return Error{QStringLiteral("%1 holds a spec Parallax cannot read: %2").arg(path, spec.errorString()), 2};
+
+    RunOptions options;
+    options.outDir = QDir(runDir).absolutePath();
+    options.specPath = record.value(QLatin1String("spec_path")).toString();
+    options.environment = environment;
+    auto *run = new Run(client, *spec, options, parent);
+    run->m_id = record.value(QLatin1String("run_id")).toString();
+    run->m_resumed = true;
+    run->m_startedAt = QDateTime::fromString(record.value(QLatin1String("started_at")).toString(), Qt::ISODateWithMs);
+
+    QStringList missing;
+    const QList<QByteArray> secrets = secretValues(*spec, environment, &missing);
+    if (!missing.isEmpty())
+        qCWarning(lcRun) << "secrets not set, their values cannot be masked in the rest of the transcripts:" << missing;
+
+    for (const QJsonValue &value : record.value(QLatin1String("variations")).toArray()) {
+        const QJsonObject v = value.toObject();
+        VariationLaunch launch;
+        launch.runId = run->m_id;
+        launch.runDir = run->m_dir;
+        launch.name = v.value(QLatin1String("name")).toString();
+        launch.image = v.value(QLatin1String("image")).toString();
+        launch.tty = spec->tty;
+        launch.limits = spec->limits;
+        launch.keepContainer = spec->keepContainers;
+        launch.secretValues = secrets;
+        run->addRunner(launch);
+        run->m_runners.last()->restore(v);
+    }
+    run->m_nextToStart = int(run->m_runners.size());
+    return run;
+}
+
+} // namespace Parallax

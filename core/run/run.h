@@ -1,0 +1,91 @@
+#pragma once
+
+#include "runspec.h"
+#include "variationrunner.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QObject>
+#include <QProcessEnvironment>
+
+namespace Parallax {
+
+class DockerClient;
+
+struct RunOptions
+{
+    QString outDir;          // the run folder; empty: <AppDataLocation>/runs/<run-id>
+    int parallelism = 0;     // how many variations start at once; 0: all
+    int stopGraceSeconds = 5;
+    QString specPath;        // where the spec came from, for the record
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment(); // secret values
+};
+
+// A run: one spec launched as N variations in parallel, each in its own container, each
+// recorded to <run folder>/<variation>.jsonl as its bytes arrive. Writes run.json at every
+// state change (atomically) so that a killed process can be resumed. Owns its runners; main
+// thread. Used by `parallax run`, `parallax resume` and the window alike.
+class Run : public QObject
+{
+    Q_OBJECT
+public:
+    Run(DockerClient *client, RunSpec spec, RunOptions options = {}, QObject *parent = nullptr);
+
+    // Validates what only launch time knows (secret values present, run folder writable),
+    // then starts the variations. On such an error nothing is started and finished() follows.
+    void start();
+    // Loads an interrupted run from its folder, finds its labelled containers and completes
+    // each unfinished variation's transcript from its container's logs.
+    static Result<Run *> resume(DockerClient *client, const QString &runDir, QObject *parent = nullptr,
+                                const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+    void cancel();                 // every variation
+    void cancel(int variation);
+
+    QString id() const { return m_id; }
+    QString directory() const { return m_dir; }
+    const RunSpec &spec() const { return m_spec; }
+    QList<VariationRunner *> variations() const { return m_runners; }
+    VariationRunner *variation(int index) const { return m_runners.value(index); }
+    bool isFinished() const { return m_finished; }
+    bool wasCancelled() const { return m_cancelled; }
+    QString error() const { return m_error; } // a launch error (no variation started)
+    QDateTime startedAt() const { return m_startedAt; }
+    QDateTime finishedAt() const { return m_finishedAt; }
+    bool allSucceeded() const;     // every variation exited 0
+    QJsonObject toJson() const;    // run.json
+    bool saveRecord();
+
+    static QString newRunId();
+    static QString defaultRunsDirectory();
+    static QList<QByteArray> secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing);
+
+signals:
+    void variationStateChanged(int variation, Parallax::VariationState state);
+    void outputReceived(int variation, Parallax::StreamType stream, const QByteArray &data);
+    void reconnectingChanged(int variation, bool reconnecting);
+    void finished();
+
+private:
+    void addRunner(const VariationLaunch &launch);
+    void startNext();
+    void onRunnerFinished();
+    void finishRun();
+
+    DockerClient *m_client;
+    RunSpec m_spec;
+    RunOptions m_options;
+    QString m_id;
+    QString m_dir;
+    QList<VariationRunner *> m_runners;
+    int m_nextToStart = 0;
+    int m_active = 0;
+    bool m_started = false;
+    bool m_finished = false;
+    bool m_cancelled = false;
+    bool m_resumed = false;
+    QString m_error;
+    QDateTime m_startedAt;
+    QDateTime m_finishedAt;
+};
+
+} // namespace Parallax

@@ -1,0 +1,5 @@
+#include "runlogging.h"
+
+namespace Parallax {
+Q_LOGGING_CATEGORY(lcRun, "parallax.run", QtWarningMsg)
+}
