@@ -50,6 +50,8 @@ static bool parseChunkSize(const QByteArray &line, quint64 *size)
 
 qsizetype ChunkedDecoder::feed(QByteArrayView data, QByteArray *out)
 {
+    if (m_state == State::Failed)
+        return -1; // also for empty data, which would otherwise report 0 bytes consumed
     qsizetype pos = 0;
     const qsizetype size = data.size();
     while (pos < size) {

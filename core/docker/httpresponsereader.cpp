@@ -32,25 +32,39 @@ bool HttpResponseReader::feed(QByteArrayView data, QByteArray *body)
         break;
     }
 
-    // Look for the blank line only in the new bytes (plus 3 bytes of overlap for a split CRLFCRLF).
-    const qsizetype searchFrom = qMax<qsizetype>(0, m_headBuffer.size() - 3);
+    // Reject garbage at its first byte rather than after 64 KiB, and before looking for the
+    // blank line, so that the verdict does not depend on how the bytes were split.
+    const qsizetype searchFrom = qMax<qsizetype>(0, m_headBuffer.size() - 2);
     m_headBuffer.append(data);
-    qsizetype end = m_headBuffer.indexOf("\r\n\r\n", searchFrom);
-    qsizetype sepLength = 4;
-    if (end < 0) {
-        end = m_headBuffer.indexOf("\n\n", qMax<qsizetype>(0, searchFrom));
-        sepLength = 2;
+    if (!QByteArrayView("HTTP/").startsWith(
+                QByteArrayView(m_headBuffer).first(qMin<qsizetype>(m_headBuffer.size(), 5))))
+        return fail(QStringLiteral("malformed response: not an HTTP status line"));
+
+    // The header ends at the first empty line, "\n\n" or "\n\r\n", whatever the other lines end
+    // with: searching for "\r\n\r\n" first could find it in a body after an LF-only header.
+    // Only the new bytes are searched, plus 2 bytes of overlap for a split separator.
+    qsizetype end = -1;
+    qsizetype sepLength = 0;
+    const qsizetype size = m_headBuffer.size();
+    for (qsizetype nl = m_headBuffer.indexOf('\n', searchFrom); nl >= 0 && nl + 1 < size;
+         nl = m_headBuffer.indexOf('\n', nl + 1)) {
+        if (m_headBuffer.at(nl + 1) == '\n') {
+            end = nl;
+            sepLength = 2;
+            break;
+        }
+        if (nl + 2 < size && m_headBuffer.at(nl + 1) == '\r' && m_headBuffer.at(nl + 2) == '\n') {
+            end = nl;
+            sepLength = 3;
+            break;
+        }
     }
-    if (end < 0) {
-        if (m_headBuffer.size() > kMaxHeaderBytes)
-            return fail(QStringLiteral("malformed response: header larger than %1 bytes").arg(kMaxHeaderBytes));
-        // Catch garbage early rather than after 64 KiB.
-        if (m_headBuffer.size() >= 5 && !m_headBuffer.startsWith("HTTP/"))
-            return fail(QStringLiteral("malformed response: not an HTTP status line"));
-        return true;
-    }
-    if (end > kMaxHeaderBytes)
+    // The limit covers the header with its blank line, found or not, so that it holds at the
+    // same byte however the input was split.
+    if (end < 0 ? size > kMaxHeaderBytes : end + sepLength > kMaxHeaderBytes)
         return fail(QStringLiteral("malformed response: header larger than %1 bytes").arg(kMaxHeaderBytes));
+    if (end < 0)
+        return true;
 
     const QByteArray head = m_headBuffer.left(end);
     const QByteArray rest = m_headBuffer.mid(end + sepLength);

@@ -31,7 +31,9 @@ bool StreamDemuxer::feed(QByteArrayView data, const Sink &sink)
             m_frameSize = m_remaining = (quint32(m_header[4]) << 24) | (quint32(m_header[5]) << 16)
                     | (quint32(m_header[6]) << 8) | quint32(m_header[7]);
             m_frameStart = true;
-            if (m_remaining == 0)
+            // When the header ends the feed (Podman writes it separately), the payload's first
+            // slice comes with the next feed: no empty slice now, and frameStart stays set.
+            if (m_remaining == 0 || pos == size)
                 continue;
         }
         const qsizetype take = qMin<qsizetype>(qsizetype(m_remaining), size - pos);
