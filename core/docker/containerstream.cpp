@@ -41,9 +41,13 @@ void ContainerStream::onData(const QByteArray &data)
         return;
     QPointer<ContainerStream> guard(this);
     const bool ok = m_demuxer.feed(data, [this](StreamType stream, QByteArrayView payload, bool frameStart) {
-        if (m_timestamps) {
-            // Only multiplexed streams mark where a log message starts.
-            if (frameStart)
+        QByteArray spilled; // keeps a prefix that was no timestamp alive while `payload` views it
+        // The daemon's own errors (type 3, "Error grabbing logs: ...") carry no timestamp.
+        if (m_timestamps && stream != StreamType::DaemonError) {
+            // Only multiplexed streams mark where a log message starts. dockerd 20.10 writes
+            // "<timestamp> <line>" as one frame; newer daemons write the timestamp, the space and
+            // the line as three frames, so the frame after a complete prefix is the line itself.
+            if (frameStart && !m_expectLine)
                 m_inPrefix = true;
             if (m_inPrefix) {
                 const qsizetype space = payload.indexOf(' ');
@@ -51,7 +55,8 @@ void ContainerStream::onData(const QByteArray &data)
                     m_prefix.append(payload);
                     if (m_prefix.size() > 64) { // not a timestamp after all: hand it on
                         m_inPrefix = false;
-                        payload = QByteArrayView(m_prefix);
+                        spilled = std::exchange(m_prefix, QByteArray());
+                        payload = QByteArrayView(spilled);
                     } else {
                         return;
                     }
@@ -59,6 +64,7 @@ void ContainerStream::onData(const QByteArray &data)
                     m_prefix.append(payload.first(space));
                     payload = payload.sliced(space + 1);
                     m_inPrefix = false;
+                    m_expectLine = true;
                     if (m_prefix != m_timestamp) {
                         flushPending();
                         m_timestamp = m_prefix;
@@ -69,6 +75,7 @@ void ContainerStream::onData(const QByteArray &data)
         }
         if (payload.isEmpty())
             return;
+        m_expectLine = false;
         if (stream != m_pendingStream)
             flushPending();
         m_pendingStream = stream;

@@ -44,6 +44,7 @@ private:
     bool m_finished = false;
     // Timestamp parsing state (timestamps mode).
     bool m_inPrefix = false;
+    bool m_expectLine = false; // a prefix is complete, its line has not started yet
     QByteArray m_prefix;
     QByteArray m_timestamp;
     // Coalescing within one read.
