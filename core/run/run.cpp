@@ -80,7 +80,7 @@ void Run::addRunner(const VariationLaunch &launch)
     connect(runner, &VariationRunner::reconnectingChanged, this, [this, index](bool reconnecting) {
         emit reconnectingChanged(index, reconnecting);
     });
-    connect(runner, &VariationRunner::finished, this, &Run::onRunnerFinished);
+    connect(runner, &VariationRunner::finished, this, [this, runner] { onRunnerFinished(runner); });
 }
 
 void Run::start()
@@ -92,10 +92,15 @@ void Run::start()
         m_startedAt = QDateTime::currentDateTimeUtc();
 
     if (m_resumed) {
+        if (!lockFolder()) {
+            m_finished = true;
+            emit finished();
+            return;
+        }
         for (VariationRunner *runner : m_runners) {
             if (isFinal(runner->state()))
                 continue;
-            ++m_active;
+            m_active.insert(runner);
             if (!runner->containerId().isEmpty()) {
                 runner->resume(runner->containerId());
                 continue;
@@ -113,7 +118,7 @@ void Run::start()
             });
         }
         saveRecord();
-        if (m_active == 0)
+        if (m_active.isEmpty())
             finishRun();
         return;
     }
@@ -127,6 +132,8 @@ void Run::start()
         m_error = QStringLiteral("%1 already holds a run; choose another folder").arg(m_dir);
     } else if (!QDir().mkpath(m_dir)) {
         m_error = QStringLiteral("Cannot create the run folder %1").arg(m_dir);
+    } else {
+        lockFolder();
     }
     if (!m_error.isEmpty()) {
         m_finished = true;
@@ -168,28 +175,43 @@ void Run::start()
     startNext();
 }
 
+bool Run::lockFolder()
+{
+    m_lock = std::make_unique<QLockFile>(m_dir + QStringLiteral("/.lock"));
+    m_lock->setStaleLockTime(0); // a lock whose process died is stale at once
+    if (m_lock->tryLock(0))
+        return true;
+    qint64 pid = 0;
+    QString host, app;
+    m_lock->getLockInfo(&pid, &host, &app);
+    m_error = QStringLiteral("Run %1 is being recorded by another Parallax process (pid %2)").arg(m_id).arg(pid);
+    m_lock.reset();
+    return false;
+}
+
 void Run::startNext()
 {
     const int cap = m_options.parallelism > 0 ? m_options.parallelism : int(m_runners.size());
-    while (m_nextToStart < m_runners.size() && m_active < cap) {
+    while (m_nextToStart < m_runners.size() && m_active.size() < cap) {
         VariationRunner *runner = m_runners[m_nextToStart++];
         if (isFinal(runner->state()))
             continue; // cancelled while pending
-        ++m_active;
+        m_active.insert(runner);
         runner->start();
     }
 }
 
-void Run::onRunnerFinished()
+void Run::onRunnerFinished(VariationRunner *runner)
 {
-    --m_active;
+    // A variation cancelled while pending finishes too, but it never took a slot.
+    m_active.remove(runner);
     saveRecord();
     if (!m_cancelled)
         startNext();
-    if (m_active == 0 && (m_cancelled || m_nextToStart >= m_runners.size())) {
+    if (m_active.isEmpty() && (m_cancelled || m_nextToStart >= m_runners.size())) {
         bool allFinal = true;
-        for (VariationRunner *runner : m_runners)
-            allFinal = allFinal && isFinal(runner->state());
+        for (const VariationRunner *other : m_runners)
+            allFinal = allFinal && isFinal(other->state());
         if (allFinal)
             finishRun();
     }
@@ -202,6 +224,7 @@ void Run::finishRun()
     m_finished = true;
     m_finishedAt = QDateTime::currentDateTimeUtc();
     saveRecord();
+    m_lock.reset();
     emit finished();
 }
 

@@ -5,8 +5,12 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QObject>
 #include <QProcessEnvironment>
+#include <QSet>
+
+#include <memory>
 
 namespace Parallax {
 
@@ -68,8 +72,9 @@ signals:
 private:
     void addRunner(const VariationLaunch &launch);
     void startNext();
-    void onRunnerFinished();
+    void onRunnerFinished(VariationRunner *runner);
     void finishRun();
+    bool lockFolder();
 
     DockerClient *m_client;
     RunSpec m_spec;
@@ -78,12 +83,13 @@ private:
     QString m_dir;
     QList<VariationRunner *> m_runners;
     int m_nextToStart = 0;
-    int m_active = 0;
+    QSet<VariationRunner *> m_active; // started and not finished
     bool m_started = false;
     bool m_finished = false;
     bool m_cancelled = false;
     bool m_resumed = false;
     QString m_error;
+    std::unique_ptr<QLockFile> m_lock; // one process records a run at a time
     QDateTime m_startedAt;
     QDateTime m_finishedAt;
 };

@@ -1,0 +1,104 @@
+#pragma once
+
+#include "panearea.h"
+
+#include "run/run.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+class QAction;
+class QActionGroup;
+class QLabel;
+class QSplitter;
+
+namespace Parallax {
+
+class DockerMonitor;
+class FindBar;
+class LaunchPanel;
+class Run;
+class VariationPane;
+
+// The main window: a launch panel beside the live panes of the current run, a run toolbar,
+// find across panes, and a status bar that says which Docker it talks to and whether it
+// answers. A view over core's Run; no orchestration or Docker logic lives here.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    bool openSpec(const QString &path);
+    void launch();
+    void stopAll();
+    void rerun();
+    Run *currentRun() const { return m_run; }
+    PaneArea *paneArea() const { return m_panes; }
+    LaunchPanel *launchPanel() const { return m_launchPanel; }
+    DockerMonitor *dockerMonitor() const { return m_monitor; }
+    // Reopens runs that a killed Parallax left unfinished, and continues them.
+    void resumeUnfinishedRuns(const QString &runsDirectory);
+    // Shows a run that is already started (a fresh or a resumed one).
+    void showRun(Run *run);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createToolBar();
+    void updateActions();
+    void updateTitle();
+    void updateRunStatus();
+    void onDockerHealth();
+    void tick();
+    void setFontSize(int points);
+    void findInPanes(bool backwards);
+    void updateFindCount();
+    void saveSpec(bool saveAs);
+    void showAbout();
+    void readSettings();
+    void writeSettings();
+
+    DockerMonitor *m_monitor = nullptr;
+    LaunchPanel *m_launchPanel = nullptr;
+    PaneArea *m_panes = nullptr;
+    QSplitter *m_splitter = nullptr;
+    QLabel *m_banner = nullptr;
+    QLabel *m_runHeader = nullptr;
+    QLabel *m_dockerStatus = nullptr;
+    QLabel *m_runStatus = nullptr;
+    FindBar *m_findBar = nullptr;
+    QPointer<Run> m_run;
+    QList<QPointer<Run>> m_background; // resumed runs not on screen
+    QTimer m_tick;
+    int m_fontSize = 0;
+    bool m_wrap = false;
+    bool m_timestamps = false;
+    bool m_findAll = false;
+
+    QAction *m_launchAction = nullptr;
+    QAction *m_stopAction = nullptr;
+    QAction *m_rerunAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_saveAction = nullptr;
+    QAction *m_saveAsAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_findAllAction = nullptr;
+    QAction *m_zoomInAction = nullptr;
+    QAction *m_zoomOutAction = nullptr;
+    QAction *m_zoomResetAction = nullptr;
+    QAction *m_wrapAction = nullptr;
+    QAction *m_timestampsAction = nullptr;
+    QAction *m_showPanelAction = nullptr;
+    QActionGroup *m_layoutGroup = nullptr;
+};
+
+} // namespace Parallax

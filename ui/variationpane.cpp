@@ -1,0 +1,163 @@
+#include "variationpane.h"
+
+#include "outputview.h"
+#include "statebadge.h"
+
+#include "run/variationmodel.h"
+#include "run/variationrunner.h"
+
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QEvent>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenu>
+#include <QStyle>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace Parallax {
+
+VariationPane::VariationPane(QWidget *parent)
+    : QFrame(parent)
+{
+    setFrameShape(QFrame::StyledPanel);
+    setMinimumSize(280, 180);
+
+    m_header = new QWidget(this);
+    m_header->setAutoFillBackground(true);
+    m_header->setBackgroundRole(QPalette::AlternateBase);
+    m_header->installEventFilter(this);
+    m_header->setToolTip(tr("Double-click to maximise or restore"));
+
+    m_name = new QLabel(m_header);
+    QFont bold = m_name->font();
+    bold.setBold(true);
+    m_name->setFont(bold);
+    m_badge = new StateBadge(m_header);
+    m_elapsed = new QLabel(QStringLiteral("0:00"), m_header);
+    m_elapsed->setToolTip(tr("Elapsed time"));
+    m_lines = new QLabel(m_header);
+    m_lines->setToolTip(tr("Lines received"));
+    for (QLabel *label : {m_elapsed, m_lines})
+        label->setForegroundRole(QPalette::PlaceholderText);
+
+    m_stop = new QToolButton(m_header);
+    m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_stop->setToolTip(tr("Stop this variation"));
+    m_stop->setAutoRaise(true);
+    connect(m_stop, &QToolButton::clicked, this, &VariationPane::stopRequested);
+
+    m_menuButton = new QToolButton(m_header);
+    m_menuButton->setText(QStringLiteral("⋯"));
+    m_menuButton->setAutoRaise(true);
+    m_menuButton->setPopupMode(QToolButton::InstantPopup);
+    m_menuButton->setToolTip(tr("More actions"));
+    auto *menu = new QMenu(m_menuButton);
+    menu->addAction(tr("Copy"), this, [this] { m_view->copy(); });
+    menu->addAction(tr("Copy All"), this, [this] { m_view->copyAll(); });
+    menu->addSeparator();
+    menu->addAction(tr("Open Full Transcript"), this, &VariationPane::openTranscript);
+    menu->addAction(tr("Show Run Folder"), this, &VariationPane::showFolder);
+    menu->addSeparator();
+    menu->addAction(tr("Maximise / Restore"), this, &VariationPane::maximiseToggled);
+    menu->addAction(tr("Move Earlier"), this, [this] { emit moveRequested(-1); });
+    menu->addAction(tr("Move Later"), this, [this] { emit moveRequested(1); });
+    m_menuButton->setMenu(menu);
+
+    auto *headerLayout = new QHBoxLayout(m_header);
+    headerLayout->setContentsMargins(8, 4, 4, 4);
+    headerLayout->setSpacing(8);
+    headerLayout->addWidget(m_name);
+    headerLayout->addWidget(m_badge);
+    headerLayout->addStretch(1);
+    headerLayout->addWidget(m_lines);
+    headerLayout->addWidget(m_elapsed);
+    headerLayout->addWidget(m_stop);
+    headerLayout->addWidget(m_menuButton);
+
+    m_view = new OutputView(this);
+    connect(m_view, &OutputView::openTranscriptRequested, this, &VariationPane::openTranscript);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(1, 1, 1, 1);
+    layout->setSpacing(0);
+    layout->addWidget(m_header);
+    layout->addWidget(m_view, 1);
+}
+
+QString VariationPane::name() const
+{
+    return m_runner ? m_runner->name() : QString();
+}
+
+void VariationPane::setRunner(VariationRunner *runner)
+{
+    if (m_runner)
+        m_runner->disconnect(this);
+    m_runner = runner;
+    m_view->clear();
+    if (!runner)
+        return;
+    m_name->setText(runner->name());
+    connect(runner, &VariationRunner::outputReceived, this, [this](StreamType stream, const QByteArray &data) {
+        m_view->appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
+    });
+    connect(runner, &VariationRunner::stateChanged, this, &VariationPane::updateState);
+    connect(runner, &VariationRunner::reconnectingChanged, this, [this](bool reconnecting) {
+        m_reconnecting = reconnecting;
+        updateState();
+    });
+    updateState();
+    tick();
+}
+
+void VariationPane::updateState()
+{
+    if (!m_runner)
+        return;
+    m_badge->setState(m_runner->state(), m_runner->exitCode(), m_reconnecting);
+    const QString detail = m_runner->error().isEmpty() ? m_runner->note() : m_runner->error();
+    m_badge->setToolTip(detail.isEmpty() ? m_badge->text() : detail);
+    m_stop->setEnabled(!isFinal(m_runner->state()));
+    tick();
+}
+
+void VariationPane::tick()
+{
+    if (!m_runner)
+        return;
+    m_elapsed->setText(VariationModel::formatDuration(m_runner->durationMs()));
+    const qint64 lines = m_runner->lines(StreamType::Stdout) + m_runner->lines(StreamType::Stderr);
+    m_lines->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(lines, INT_MAX))));
+}
+
+void VariationPane::setMaximised(bool maximised)
+{
+    m_header->setToolTip(maximised ? tr("Double-click to restore the grid") : tr("Double-click to maximise"));
+}
+
+bool VariationPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_header && event->type() == QEvent::MouseButtonDblClick) {
+        emit maximiseToggled();
+        return true;
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
+void VariationPane::openTranscript()
+{
+    if (m_runner && !m_runner->logPath().isEmpty())
+        QDesktopServices::openUrl(QUrl::fromLocalFile(m_runner->logPath()));
+}
+
+void VariationPane::showFolder()
+{
+    if (m_runner)
+        QDesktopServices::openUrl(QUrl::fromLocalFile(m_runner->launch().runDir));
+}
+
+} // namespace Parallax

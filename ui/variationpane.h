@@ -1,0 +1,59 @@
+#pragma once
+
+#include "run/variationrunner.h"
+#include "run/variationstate.h"
+
+#include <QFrame>
+#include <QPointer>
+
+class QLabel;
+class QToolButton;
+
+namespace Parallax {
+
+class OutputView;
+class StateBadge;
+class VariationRunner;
+
+// One variation's pane: a header (name, state badge, elapsed time, line count, stop button,
+// actions) over its live output view. A view over a VariationRunner; never talks to Docker.
+class VariationPane : public QFrame
+{
+    Q_OBJECT
+public:
+    explicit VariationPane(QWidget *parent = nullptr);
+
+    void setRunner(VariationRunner *runner);
+    VariationRunner *runner() const { return m_runner; }
+    OutputView *view() const { return m_view; }
+    QString name() const;
+    // Updates the ticking parts of the header (elapsed time, lines).
+    void tick();
+    void setMaximised(bool maximised);
+
+signals:
+    void stopRequested();
+    void maximiseToggled();
+    void moveRequested(int delta); // -1 earlier, +1 later
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void updateState();
+    void openTranscript();
+    void showFolder();
+
+    QPointer<VariationRunner> m_runner;
+    QWidget *m_header = nullptr;
+    QLabel *m_name = nullptr;
+    StateBadge *m_badge = nullptr;
+    QLabel *m_elapsed = nullptr;
+    QLabel *m_lines = nullptr;
+    QToolButton *m_stop = nullptr;
+    QToolButton *m_menuButton = nullptr;
+    OutputView *m_view = nullptr;
+    bool m_reconnecting = false;
+};
+
+} // namespace Parallax
