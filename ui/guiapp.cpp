@@ -1,12 +1,14 @@
 #include "guiapp.h"
 
 #include "mainwindow.h"
+#include "theme.h"
 
 #include "docker/dockermonitor.h"
 #include "run/run.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
 #include <QTimer>
 
 #include <cstdio>
@@ -29,6 +31,8 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("spec"), QStringLiteral("A run spec (JSON) to load."), QStringLiteral("[SPEC.json]"));
     const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Launch the spec at once."));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (remembered)."), QStringLiteral("theme"));
+    parser.addOption(theme);
     const QCommandLineOption noResume(QStringLiteral("no-resume"), QStringLiteral("Do not reopen unfinished runs."));
     parser.addOption(start);
     parser.addOption(noResume);
@@ -42,6 +46,11 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "parallax: --start needs a spec: parallax SPEC.json --start\n");
         return 2;
     }
+
+    QSettings settings;
+    if (parser.isSet(theme))
+        settings.setValue(QStringLiteral("view/theme"), parser.value(theme));
+    Theme::apply(Theme::fromString(settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString()));
 
     MainWindow window;
     window.show();

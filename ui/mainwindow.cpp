@@ -3,10 +3,12 @@
 #include "findbar.h"
 #include "launchpanel.h"
 #include "outputview.h"
+#include "theme.h"
 #include "variationpane.h"
 
 #include "docker/dockermonitor.h"
 #include "run/run.h"
+#include "text/terminalbuffer.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -259,6 +261,21 @@ void MainWindow::createMenus()
     view->addSeparator();
     view->addAction(m_wrapAction);
     view->addAction(m_timestampsAction);
+    view->addSeparator();
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    const QString current = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
+    for (const auto &[label, mode] : {std::pair{tr("&System"), Theme::Mode::System}, std::pair{tr("&Light"), Theme::Mode::Light},
+                                      std::pair{tr("&Dark"), Theme::Mode::Dark}}) {
+        QAction *action = themes->addAction(label);
+        action->setCheckable(true);
+        action->setChecked(Theme::toString(mode) == current);
+        connect(action, &QAction::triggered, this, [mode = mode] {
+            Theme::apply(mode);
+            QSettings().setValue(QStringLiteral("view/theme"), Theme::toString(mode));
+        });
+    }
+    theme->addActions(themes->actions());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Parallax"), this, &MainWindow::showAbout);
@@ -356,8 +373,13 @@ void MainWindow::showRun(Run *run)
         m_run->deleteLater();
     m_run = run;
     QList<VariationPane *> panes;
+    // Each pane keeps a bounded tail in memory (a coloured line costs ~0.5 KB); the transcript
+    // on disk stays complete. More panes, shorter tails.
+    const int count = int(run->variations().size());
+    const qsizetype maxLines = count <= 2 ? 100000 : count <= 4 ? 50000 : 20000;
     for (VariationRunner *runner : run->variations()) {
         auto *pane = new VariationPane;
+        pane->view()->buffer()->setMaxLines(maxLines);
         pane->setRunner(runner);
         pane->view()->setWrapLines(m_wrap);
         pane->view()->setShowTimestamps(m_timestamps);
