@@ -230,6 +230,8 @@ void Run::finishRun()
 
 void Run::cancel()
 {
+    if (m_finished)
+        return;
     m_cancelled = true;
     for (VariationRunner *runner : m_runners)
         runner->cancel();
