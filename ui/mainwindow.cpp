@@ -25,7 +25,6 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -57,11 +56,6 @@ MainWindow::MainWindow(QWidget *parent)
             });
         }
     });
-    auto *panelScroll = new QScrollArea(this);
-    panelScroll->setWidget(m_launchPanel);
-    panelScroll->setWidgetResizable(true);
-    panelScroll->setFrameShape(QFrame::NoFrame);
-    panelScroll->setMinimumWidth(340);
 
     m_banner = new QLabel(this);
     m_banner->setWordWrap(true);
@@ -88,7 +82,7 @@ MainWindow::MainWindow(QWidget *parent)
     rightLayout->addWidget(m_findBar);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
-    m_splitter->addWidget(panelScroll);
+    m_splitter->addWidget(m_launchPanel); // it scrolls itself and keeps Launch visible
     m_splitter->addWidget(right);
     m_splitter->setStretchFactor(0, 0);
     m_splitter->setStretchFactor(1, 1);

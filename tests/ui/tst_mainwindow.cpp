@@ -75,7 +75,8 @@ Run *TestMainWindow::launch(MainWindow &window, const QByteArray &specJson)
         return nullptr;
     }
     window.launchPanel()->setSpec(*spec);
-    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy, 10000);
+    if (!QTest::qWaitFor([&] { return window.dockerMonitor()->health() == DockerMonitor::Health::Healthy; }, 10000))
+        return nullptr;
     window.launch();
     return window.currentRun();
 }
