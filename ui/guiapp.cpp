@@ -59,7 +59,7 @@ int main(int argc, char *argv[])
             return 2;
     }
     if (!parser.isSet(noResume))
-        window.resumeUnfinishedRuns(Run::defaultRunsDirectory());
+        window.resumeUnfinishedRuns(Run::defaultRunsDirectory(), !parser.isSet(start));
     if (parser.isSet(start)) {
         // Launch once Docker has answered (or said it cannot).
         QTimer::singleShot(0, &window, [&window] {

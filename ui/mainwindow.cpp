@@ -336,8 +336,10 @@ void MainWindow::saveSpec(bool saveAs)
 
 void MainWindow::launch()
 {
-    if (m_run && !m_run->isFinished())
+    if (m_run && !m_run->isFinished()) {
+        statusBar()->showMessage(tr("A run is in progress: stop it before launching another."), 5000);
         return;
+    }
     if (!m_launchPanel->validate())
         return;
     const Result<RunSpec> spec = m_launchPanel->spec();
@@ -361,7 +363,7 @@ void MainWindow::launch()
     showRun(run);
 }
 
-void MainWindow::showRun(Run *run)
+void MainWindow::showRun(Run *run, bool replay)
 {
     if (m_run && m_run != run && m_run->isFinished())
         m_run->deleteLater();
@@ -374,7 +376,7 @@ void MainWindow::showRun(Run *run)
     for (VariationRunner *runner : run->variations()) {
         auto *pane = new VariationPane;
         pane->view()->buffer()->setMaxLines(maxLines);
-        pane->setRunner(runner);
+        pane->setRunner(runner, replay);
         pane->view()->setWrapLines(m_wrap);
         pane->view()->setShowTimestamps(m_timestamps);
         if (m_fontSize > 0)
@@ -537,7 +539,7 @@ void MainWindow::showAbout()
     box.exec();
 }
 
-void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory)
+void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory, bool show)
 {
     DockerClient *client = m_monitor->client();
     if (!client)
@@ -565,8 +567,9 @@ void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory)
             (*run)->deleteLater();
             continue;
         }
-        showRun(*run); // the most recent one ends up on screen; the others continue
         m_background.append(*run);
+        if (show)
+            showRun(*run, true); // the most recent one ends up on screen; the others continue
     }
 }
 

@@ -40,9 +40,11 @@ public:
     LaunchPanel *launchPanel() const { return m_launchPanel; }
     DockerMonitor *dockerMonitor() const { return m_monitor; }
     // Reopens runs that a killed Parallax left unfinished, and continues them.
-    void resumeUnfinishedRuns(const QString &runsDirectory);
-    // Shows a run that is already started (a fresh or a resumed one).
-    void showRun(Run *run);
+    // With `show`, the most recent one is put on screen; the others continue out of sight.
+    void resumeUnfinishedRuns(const QString &runsDirectory, bool show = true);
+    // Shows a run that is already started (a fresh or a resumed one, whose recorded output
+    // is replayed into its panes first).
+    void showRun(Run *run, bool replay = false);
 
 protected:
     void closeEvent(QCloseEvent *event) override;

@@ -5,6 +5,8 @@
 
 #include "run/variationmodel.h"
 #include "run/variationrunner.h"
+#include "transcript/transcriptreader.h"
+#include "util/clock.h"
 
 #include <QDateTime>
 #include <QDesktopServices>
@@ -93,7 +95,7 @@ QString VariationPane::name() const
     return m_runner ? m_runner->name() : QString();
 }
 
-void VariationPane::setRunner(VariationRunner *runner)
+void VariationPane::setRunner(VariationRunner *runner, bool replay)
 {
     if (m_runner)
         m_runner->disconnect(this);
@@ -102,6 +104,17 @@ void VariationPane::setRunner(VariationRunner *runner)
     if (!runner)
         return;
     m_name->setText(runner->name());
+    if (replay && !runner->transcriptPath().isEmpty()) {
+        TranscriptReader reader;
+        if (reader.open(runner->transcriptPath())) {
+            TranscriptChunk chunk;
+            while (reader.next(&chunk)) {
+                const auto time = parseRfc3339Nanos(chunk.time);
+                const qint64 msecs = time ? time->first * 1000 + time->second / 1000000 : 0;
+                m_view->appendOutput(chunk.stream, chunk.data, msecs);
+            }
+        }
+    }
     connect(runner, &VariationRunner::outputReceived, this, [this](StreamType stream, const QByteArray &data) {
         m_view->appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
     });

@@ -23,7 +23,9 @@ class VariationPane : public QFrame
 public:
     explicit VariationPane(QWidget *parent = nullptr);
 
-    void setRunner(VariationRunner *runner);
+    // With `replay`, the output already recorded in the runner's transcript is shown first (a
+    // resumed run), then live output follows.
+    void setRunner(VariationRunner *runner, bool replay = false);
     VariationRunner *runner() const { return m_runner; }
     OutputView *view() const { return m_view; }
     QString name() const;

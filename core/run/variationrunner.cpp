@@ -7,9 +7,19 @@
 #include "util/clock.h"
 
 #include <QJsonArray>
+#include <QTimeZone>
 #include <QJsonObject>
 
 namespace Parallax {
+
+// Docker's times are RFC 3339 with nanoseconds ("0001-01-01T00:00:00Z" when unset).
+static QDateTime dockerTime(const QJsonValue &value)
+{
+    const auto parsed = parseRfc3339Nanos(value.toString().toLatin1());
+    if (!parsed || parsed->first <= 0)
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(parsed->first * 1000 + parsed->second / 1000000, Qt::UTC);
+}
 
 static int streamIndex(StreamType stream)
 {
@@ -23,6 +33,8 @@ VariationRunner::VariationRunner(DockerClient *client, VariationLaunch launch, Q
 {
     m_transitions.append({VariationState::Pending, QDateTime::currentDateTimeUtc()});
     m_timeoutTimer.setSingleShot(true);
+    // A coarse timer may fire up to 5% early: a limit must never stop a container before it.
+    m_timeoutTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_timeoutTimer, &QTimer::timeout, this, [this] {
         if (isFinal(m_state) || m_endReason != EndReason::None)
             return;
@@ -69,12 +81,12 @@ qint64 VariationRunner::durationMs() const
     return start.msecsTo(end);
 }
 
-void VariationRunner::setState(VariationState state)
+void VariationRunner::setState(VariationState state, const QDateTime &at)
 {
     if (m_state == state)
         return;
     m_state = state;
-    m_transitions.append({state, QDateTime::currentDateTimeUtc()});
+    m_transitions.append({state, at.isValid() ? at : QDateTime::currentDateTimeUtc()});
     qCDebug(lcRun) << m_launch.name << "->" << stateName(state);
     emit stateChanged(state);
 }
@@ -331,6 +343,10 @@ void VariationRunner::stopContainer()
     m_client->stopContainer(m_containerId, m_launch.stopGraceSeconds, this, [this](const Result<void> &result) {
         if (result || result.error().code == 304 || result.error().code == 404)
             return;
+        if (result.error().code == -3 || result.error().code == -4) {
+            m_stopSent = false; // Docker is unreachable: sent again once reconnected
+            return;
+        }
         m_client->killContainer(m_containerId, QString(), this, [](const Result<void> &) {});
     });
 }
@@ -399,11 +415,25 @@ void VariationRunner::inspectForRecovery()
             emitFinished();
             return;
         }
-        followLogs();
+        const QJsonObject state = result->value(QLatin1String("State")).toObject();
+        if (state.value(QLatin1String("Status")).toString() == QLatin1String("created")) {
+            // Never started: Docker or Parallax went away between create and start. Its logs are
+            // empty and its ExitCode a meaningless 0, so start it now, attached, as at first.
+            m_recovering = false;
+            emit reconnectingChanged(false);
+            if (m_endReason != EndReason::None) { // cancelled meanwhile
+                removeAndFinish();
+                return;
+            }
+            m_started = m_streamDone = m_streamCut = m_waitDone = false;
+            attachAndStart();
+            return;
+        }
+        followLogs(state.value(QLatin1String("Running")).toBool());
     });
 }
 
-void VariationRunner::followLogs()
+void VariationRunner::followLogs(bool follow)
 {
     // Docker's logs hold the container's whole output. Skip what is already recorded, by byte
     // offset per stream: exact whatever the timestamps (which can tie, and which Podman treats
@@ -411,8 +441,9 @@ void VariationRunner::followLogs()
     resetRedactors();
     m_skip[0] = m_writer.rawBytes(StreamType::Stdout);
     m_skip[1] = m_launch.tty ? 0 : m_writer.rawBytes(StreamType::Stderr);
+    m_logsFollowed = follow;
     LogsOptions options;
-    options.follow = true;
+    options.follow = follow;
     options.stderrStream = !m_launch.tty;
     m_stream = m_client->logs(m_containerId, options, m_launch.tty, this);
     connect(m_stream, &ContainerStream::started, this, [this] {
@@ -423,6 +454,8 @@ void VariationRunner::followLogs()
                 setState(VariationState::Running);
                 m_runningClock.start();
             }
+            if (m_endReason != EndReason::None)
+                stopContainer(); // cancelled or timed out while Docker was away
         }
     });
     connect(m_stream, &ContainerStream::outputReceived, this, &VariationRunner::onOutput);
@@ -435,37 +468,50 @@ void VariationRunner::onLogsFinished(const Result<void> &result)
     if (!result && result.error().code == -1)
         return;
     if (!result) {
-        m_recovering = true;
-        emit reconnectingChanged(true);
-        scheduleReconnect(result.errorString());
+        loseLogs(result.errorString());
         return;
     }
     // The logs end when the container stops - or when the daemon goes away again.
     m_client->inspectContainer(m_containerId, this, [this](const Result<QJsonObject> &inspect) {
         if (!inspect) {
-            m_recovering = true;
-            emit reconnectingChanged(true);
-            scheduleReconnect(inspect.errorString());
+            loseLogs(inspect.errorString());
             return;
         }
         const QJsonObject state = inspect->value(QLatin1String("State")).toObject();
         if (state.value(QLatin1String("Running")).toBool()) {
-            m_recovering = true;
-            emit reconnectingChanged(true);
-            scheduleReconnect(QStringLiteral("the log stream ended while the container still runs"));
+            loseLogs(QStringLiteral("the log stream ended while the container still runs"));
             return;
         }
         m_exitCode = state.value(QLatin1String("ExitCode")).toInt(-1);
         m_waitDone = m_streamDone = true;
         m_streamCut = false;
         if (m_connectionLostAt.isValid()) {
-            const QDateTime finished = QDateTime::fromString(state.value(QLatin1String("FinishedAt")).toString(), Qt::ISODateWithMs);
+            const QDateTime finished = dockerTime(state.value(QLatin1String("FinishedAt")));
             const bool signalled = m_exitCode == 137 || m_exitCode == 143 || m_exitCode == 255;
             if (finished.isValid() && finished >= m_connectionLostAt.addSecs(-1) && signalled && m_endReason == EndReason::None)
                 m_note = QStringLiteral("The container stopped while Docker was unreachable (exit %1): it most likely died with the daemon").arg(m_exitCode);
         }
+        if (m_logsFollowed) {
+            // A follower can miss the last message when it has no newline (moby #43860); a
+            // plain read of the stopped container's logs has it.
+            followLogs(false);
+            return;
+        }
         finalize();
     });
+}
+
+void VariationRunner::loseLogs(const QString &why)
+{
+    // After a reconnect this is a new loss, with its own time limit and backoff.
+    if (!m_recovering) {
+        m_recovering = true;
+        m_connectionLostAt = QDateTime::currentDateTimeUtc();
+        m_recoveryClock.start();
+        m_backoffMs = 0;
+        emit reconnectingChanged(true);
+    }
+    scheduleReconnect(why);
 }
 
 void VariationRunner::finalize()
@@ -485,6 +531,13 @@ void VariationRunner::finalize()
     }
     m_writer.flush();
     m_client->inspectContainer(m_containerId, this, [this](const Result<QJsonObject> &inspect) {
+        if (!inspect && inspect.error().code < 0) {
+            // Docker went away as the container ended (a daemon that stops without live-restore
+            // stops its containers first): wait for it to learn how it ended and to remove it.
+            m_finalizing = false;
+            enterRecovery(inspect.errorString());
+            return;
+        }
         completeWith(inspect ? *inspect : QJsonObject());
     });
 }
@@ -505,7 +558,16 @@ void VariationRunner::completeWith(const QJsonObject &inspect)
     else if (state.value(QLatin1String("OOMKilled")).toBool())
         final = VariationState::OutOfMemory;
     m_writer.close();
-    setState(final);
+    // A container that exited while we were away (daemon down, Parallax killed) ended when
+    // Docker says it did, not when we noticed.
+    QDateTime endedAt;
+    if (m_connectionLostAt.isValid()) {
+        const QDateTime finished = dockerTime(state.value(QLatin1String("FinishedAt")));
+        if (finished.isValid() && finished <= QDateTime::currentDateTimeUtc()
+            && (m_transitions.isEmpty() || finished >= m_transitions.last().at))
+            endedAt = finished;
+    }
+    setState(final, endedAt);
     if (m_launch.keepContainer) {
         emitFinished();
         return;

@@ -104,7 +104,7 @@ private:
 
     bool openTranscript();
     void resetRedactors();
-    void setState(VariationState state);
+    void setState(VariationState state, const QDateTime &at = {});
     void onCreated(const Result<QString> &result);
     void attachAndStart();
     void onOutput(StreamType stream, const QByteArray &data);
@@ -119,8 +119,9 @@ private:
     void attemptReconnect();
     void scheduleReconnect(const QString &why);
     void inspectForRecovery();
-    void followLogs();
+    void followLogs(bool follow);
     void onLogsFinished(const Result<void> &result);
+    void loseLogs(const QString &why);
 
     void finalize();
     void completeWith(const QJsonObject &inspect);
@@ -153,6 +154,7 @@ private:
     bool m_stopSent = false;
 
     bool m_recovering = false;
+    bool m_logsFollowed = false; // the last logs read followed a running container
     QElapsedTimer m_recoveryClock;
     QDateTime m_connectionLostAt;
     int m_backoffMs = 0;
