@@ -133,7 +133,7 @@ tool() {  # tool NAME ARG
 }
 
 result() {  # result TEXT
-    printf '  %s⎿%s  %s\n' "$DIM" "$RST" "$1"
+    printf '  %s└%s  %s\n' "$DIM" "$RST" "$1"
 }
 
 # colour_diff — colour a unified diff read from stdin, indented, line by line.
