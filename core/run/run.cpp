@@ -112,9 +112,10 @@ void Run::start()
             m_client->listContainers(labels, true, runner, [runner](const Result<QList<ContainerSummary>> &found) {
                 if (found && !found->isEmpty())
                     runner->resume(found->first().id);
+                else if (found)
+                    runner->start(); // it never got a container (or waited behind -j): start it now
                 else
-                    runner->abandon(found ? QStringLiteral("The run was interrupted before this variation's container was created")
-                                          : found.errorString());
+                    runner->abandon(found.errorString());
             });
         }
         saveRecord();
@@ -141,38 +142,42 @@ void Run::start()
         return;
     }
 
-    for (const ResolvedVariation &variation : m_spec.resolvedVariations()) {
-        VariationLaunch launch;
-        launch.runId = m_id;
-        launch.runDir = m_dir;
-        launch.name = variation.name;
-        launch.image = variation.image;
-        launch.command = variation.command;
-        for (auto it = variation.env.cbegin(); it != variation.env.cend(); ++it)
-            launch.env.append(it.key() + QLatin1Char('=') + it.value());
-        // Data reaches the agent as variables, never spliced into a shell string.
-        if (!m_spec.prompt.isEmpty())
-            launch.env.append(QStringLiteral("PARALLAX_PROMPT=") + m_spec.prompt);
-        if (m_spec.repo) {
-            launch.env.append(QStringLiteral("PARALLAX_REPO_URL=") + m_spec.repo->url);
-            if (!m_spec.repo->ref.isEmpty())
-                launch.env.append(QStringLiteral("PARALLAX_REPO_REF=") + m_spec.repo->ref);
-        }
-        launch.env.append(QStringLiteral("PARALLAX_VARIATION=") + variation.name);
-        for (const QString &name : m_spec.secrets)
-            launch.env.append(name + QLatin1Char('=') + m_options.environment.value(name));
-        launch.workdir = m_spec.workdir;
-        launch.tty = m_spec.tty;
-        launch.limits = m_spec.limits;
-        if (launch.limits.pids <= 0)
-            launch.limits.pids = 1024; // a fork bomb must not take the machine down
-        launch.keepContainer = m_spec.keepContainers;
-        launch.secretValues = secrets;
-        launch.stopGraceSeconds = m_options.stopGraceSeconds;
-        addRunner(launch);
-    }
+    for (const ResolvedVariation &variation : m_spec.resolvedVariations())
+        addRunner(makeLaunch(variation, secrets));
     saveRecord();
     startNext();
+}
+
+VariationLaunch Run::makeLaunch(const ResolvedVariation &variation, const QList<QByteArray> &secrets) const
+{
+    VariationLaunch launch;
+    launch.runId = m_id;
+    launch.runDir = m_dir;
+    launch.name = variation.name;
+    launch.image = variation.image;
+    launch.command = variation.command;
+    for (auto it = variation.env.cbegin(); it != variation.env.cend(); ++it)
+        launch.env.append(it.key() + QLatin1Char('=') + it.value());
+    // Data reaches the agent as variables, never spliced into a shell string.
+    if (!m_spec.prompt.isEmpty())
+        launch.env.append(QStringLiteral("PARALLAX_PROMPT=") + m_spec.prompt);
+    if (m_spec.repo) {
+        launch.env.append(QStringLiteral("PARALLAX_REPO_URL=") + m_spec.repo->url);
+        if (!m_spec.repo->ref.isEmpty())
+            launch.env.append(QStringLiteral("PARALLAX_REPO_REF=") + m_spec.repo->ref);
+    }
+    launch.env.append(QStringLiteral("PARALLAX_VARIATION=") + variation.name);
+    for (const QString &name : m_spec.secrets)
+        launch.env.append(name + QLatin1Char('=') + m_options.environment.value(name));
+    launch.workdir = m_spec.workdir;
+    launch.tty = m_spec.tty;
+    launch.limits = m_spec.limits;
+    if (launch.limits.pids <= 0)
+        launch.limits.pids = 1024; // a fork bomb must not take the machine down
+    launch.keepContainer = m_spec.keepContainers;
+    launch.secretValues = secrets;
+    launch.stopGraceSeconds = m_options.stopGraceSeconds;
+    return launch;
 }
 
 bool Run::lockFolder()
@@ -305,18 +310,20 @@ Result<Run *> Run::resume(DockerClient *client, const QString &runDir, QObject *
     if (!missing.isEmpty())
         qCWarning(lcRun) << "secrets not set, their values cannot be masked in the rest of the transcripts:" << missing;
 
+    const QList<ResolvedVariation> resolved = spec->resolvedVariations();
     for (const QJsonValue &value : record.value(QLatin1String("variations")).toArray()) {
         const QJsonObject v = value.toObject();
-        VariationLaunch launch;
-        launch.runId = run->m_id;
-        launch.runDir = run->m_dir;
-        launch.name = v.value(QLatin1String("name")).toString();
-        launch.image = v.value(QLatin1String("image")).toString();
-        launch.tty = spec->tty;
-        launch.limits = spec->limits;
-        launch.keepContainer = spec->keepContainers;
-        launch.secretValues = secrets;
-        run->addRunner(launch);
+        const QString name = v.value(QLatin1String("name")).toString();
+        ResolvedVariation variation;
+        for (const ResolvedVariation &candidate : resolved) {
+            if (candidate.name == name)
+                variation = candidate;
+        }
+        if (variation.name.isEmpty()) { // not in the spec any more: enough to follow its container
+            variation.name = name;
+            variation.image = v.value(QLatin1String("image")).toString();
+        }
+        run->addRunner(run->makeLaunch(variation, secrets));
         run->m_runners.last()->restore(v);
     }
     run->m_nextToStart = int(run->m_runners.size());

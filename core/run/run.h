@@ -75,6 +75,7 @@ private:
     void onRunnerFinished(VariationRunner *runner);
     void finishRun();
     bool lockFolder();
+    VariationLaunch makeLaunch(const ResolvedVariation &variation, const QList<QByteArray> &secrets) const;
 
     DockerClient *m_client;
     RunSpec m_spec;

@@ -105,7 +105,8 @@ bool VariationRunner::openTranscript()
 
 void VariationRunner::start()
 {
-    if (m_state != VariationState::Pending)
+    // Pending, or (resuming) recorded as creating but without a container to show for it.
+    if (m_state != VariationState::Pending && !(m_state == VariationState::Creating && m_containerId.isEmpty()))
         return;
     if (!openTranscript()) {
         setState(VariationState::Failed);

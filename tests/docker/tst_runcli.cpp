@@ -145,6 +145,7 @@ private slots:
     void outDirAndVariationCount();
     void parallelismFlag();
     void keepContainersFlag();
+    void resumeStartsQueuedVariations();
 
 private:
     QString writeSpec(const QJsonObject &spec);
@@ -507,6 +508,35 @@ void TestRunCli::keepContainersFlag()
     const Result<int> removed = removeRunContainers(*m_client, {cli->runId()});
     QVERIFY2(removed, qPrintable(removed.errorString()));
     verifyNoContainers(cli->runId());
+}
+
+// Killed while variations still waited behind -j: resume follows the running one and starts
+// the queued ones, so every variation ends with its complete output.
+void TestRunCli::resumeStartsQueuedVariations()
+{
+    REQUIRE_DOCKER();
+    const QString spec = writeSpec({{"image", demoImage()},
+                                    {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "3"}, {"DEMO_INTERVAL", "0.5"}}}});
+    const QString outDir = m_temp->filePath("out");
+    auto cli = start({"run", spec, "--out", outDir, "-n", "3", "-j", "1"});
+    QTRY_VERIFY_WITH_TIMEOUT(readFile(outDir + "/v1.jsonl").contains("Count: 1"), 20000);
+    ::kill(cli->pid(), SIGKILL);
+    QVERIFY(cli->waitForFinished(10000));
+    QCOMPARE(readRunJson(outDir).value("state").toString(), QStringLiteral("running"));
+
+    auto resumed = start({"resume", outDir});
+    QVERIFY2(resumed->waitForFinished(60000), resumed->describe().constData());
+    QVERIFY2(resumed->exitCode() == 0, resumed->describe().constData());
+    const QJsonObject record = readRunJson(outDir);
+    QCOMPARE(record.value("state").toString(), QStringLiteral("finished"));
+    for (const QJsonValue &value : record.value("variations").toArray()) {
+        const QJsonObject v = value.toObject();
+        QCOMPARE(v.value("state").toString(), QStringLiteral("exited"));
+        const Result<QByteArray> out = TranscriptReader::readStream(outDir + "/" + v.value("name").toString() + ".jsonl", StreamType::Stdout);
+        QVERIFY(out);
+        QCOMPARE(*out, QByteArray("Count: 1\nCount: 2\nCount: 3\n"));
+    }
+    verifyNoContainers(record.value("run_id").toString());
 }
 
 QTEST_GUILESS_MAIN(TestRunCli)
