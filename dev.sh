@@ -27,7 +27,7 @@ fi
 
 PACKAGES_BUILD=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
                 libgl-dev docker.io busybox-static ca-certificates)
-PACKAGES_TEST=(clang libclang-rt-14-dev xvfb xauth imagemagick)
+PACKAGES_TEST=(clang libclang-rt-14-dev)
 
 install_packages() {
     local missing=()

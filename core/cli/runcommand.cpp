@@ -200,10 +200,10 @@ int run(const QStringList &args)
     options.parallelism = parallel;
     options.specPath = QFileInfo(specPath).absoluteFilePath();
     Run run(*client, *spec, options);
-    Output::err(QStringLiteral("parallax: run %1, %2 variation(s) → %3\n")
+    Output::err(QStringLiteral("parallax: run %1, %2 variation(s) → %3 (Docker: %4)\n")
                         .arg(run.id())
                         .arg(spec->resolvedVariations().size())
-                        .arg(run.directory()));
+                        .arg(run.directory(), (*client)->endpoint().describe()));
     return driveRun(&run, **client);
 }
 
