@@ -26,20 +26,29 @@ int main(int argc, char *argv[])
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/parallax.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Run AI coding agents side by side in Docker."));
+    parser.setApplicationDescription(
+            QStringLiteral("Run AI coding agents side by side in Docker."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("spec"), QStringLiteral("A run spec (JSON) to load."), QStringLiteral("[SPEC.json]"));
-    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Launch the spec at once."));
-    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("system, light or dark (remembered)."), QStringLiteral("theme"));
+    parser.addPositionalArgument(QStringLiteral("spec"),
+                                 QStringLiteral("A run spec (JSON) to load."),
+                                 QStringLiteral("[SPEC.json]"));
+    const QCommandLineOption start(QStringLiteral("start"),
+                                   QStringLiteral("Launch the spec at once."));
+    const QCommandLineOption theme(QStringLiteral("theme"),
+                                   QStringLiteral("system, light or dark (remembered)."),
+                                   QStringLiteral("theme"));
     parser.addOption(theme);
-    const QCommandLineOption noResume(QStringLiteral("no-resume"), QStringLiteral("Do not reopen unfinished runs."));
+    const QCommandLineOption noResume(QStringLiteral("no-resume"),
+                                      QStringLiteral("Do not reopen unfinished runs."));
     parser.addOption(start);
     parser.addOption(noResume);
     parser.process(app);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
-        std::fprintf(stderr, "parallax: one spec at a time (got %lld)\n", static_cast<long long>(positional.size()));
+        std::fprintf(stderr,
+                     "parallax: one spec at a time (got %lld)\n",
+                     static_cast<long long>(positional.size()));
         return 2;
     }
     if (parser.isSet(start) && positional.isEmpty()) {
@@ -50,7 +59,8 @@ int main(int argc, char *argv[])
     QSettings settings;
     if (parser.isSet(theme))
         settings.setValue(QStringLiteral("view/theme"), parser.value(theme));
-    Theme::apply(Theme::fromString(settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString()));
+    Theme::apply(Theme::fromString(
+            settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString()));
 
     MainWindow window;
     window.show();
@@ -69,10 +79,11 @@ int main(int argc, char *argv[])
                 return;
             }
             auto connection = std::make_shared<QMetaObject::Connection>();
-            *connection = QObject::connect(monitor, &DockerMonitor::healthChanged, &window, [&window, connection] {
-                QObject::disconnect(*connection);
-                window.launch();
-            });
+            *connection = QObject::connect(
+                    monitor, &DockerMonitor::healthChanged, &window, [&window, connection] {
+                        QObject::disconnect(*connection);
+                        window.launch();
+                    });
         });
     }
     return QApplication::exec();

@@ -98,8 +98,8 @@ void setStatus(QLabel *label, const QString &text, bool error)
     label->setPalette(palette);
 }
 
-const char *const LaunchHint = QT_TRANSLATE_NOOP("Parallax::LaunchPanel",
-                                                 "Ctrl+Enter launches from any field.");
+const char *const LaunchHint
+        = QT_TRANSLATE_NOOP("Parallax::LaunchPanel", "Ctrl+Enter launches from any field.");
 
 QLabel *secondaryLabel(const QString &text = QString())
 {
@@ -488,8 +488,7 @@ QWidget *LaunchPanel::buildTaskSection()
     m_prompt->setToolTip(tr("The task for the agent, passed to every container as "
                             "$PARALLAX_PROMPT. Ctrl+Enter launches."));
     const int lineHeight = m_prompt->fontMetrics().lineSpacing();
-    const int frame = 2 * m_prompt->frameWidth()
-                      + int(2 * m_prompt->document()->documentMargin());
+    const int frame = 2 * m_prompt->frameWidth() + int(2 * m_prompt->document()->documentMargin());
     m_prompt->setMinimumHeight(3 * lineHeight + frame);
     m_prompt->setFixedHeight(6 * lineHeight + frame);
     connect(m_prompt, &QPlainTextEdit::textChanged, this, [this] {
@@ -636,8 +635,8 @@ QWidget *LaunchPanel::buildLimitsSection()
     QLabel *timeoutLabel = label(tr("&Timeout"), m_timeout);
     cpusLabel->setProperty(FormLabelProperty, false);
     timeoutLabel->setProperty(FormLabelProperty, false);
-    const int innerWidth = std::max(cpusLabel->sizeHint().width(),
-                                    timeoutLabel->sizeHint().width());
+    const int innerWidth
+            = std::max(cpusLabel->sizeHint().width(), timeoutLabel->sizeHint().width());
     cpusLabel->setMinimumWidth(innerWidth);
     timeoutLabel->setMinimumWidth(innerWidth);
 
@@ -823,9 +822,9 @@ Result<RunSpec> LaunchPanel::spec(QList<SpecProblem> *problems) const
         if (ok)
             limits.insert(QLatin1String("pids"), value);
         else
-            found.append(SpecProblem{QStringLiteral("limits.pids"),
-                                     QStringLiteral("'%1' is not a whole number like 512")
-                                             .arg(pids)});
+            found.append(
+                    SpecProblem{QStringLiteral("limits.pids"),
+                                QStringLiteral("'%1' is not a whole number like 512").arg(pids)});
     }
     if (const QString timeout = m_timeout->text().trimmed(); !timeout.isEmpty())
         limits.insert(QLatin1String("timeout"), timeout);
@@ -876,7 +875,8 @@ bool LaunchPanel::validate()
     QList<SpecProblem> problems;
     const bool ok = spec(&problems).ok();
 
-    static const QRegularExpression rowField(QStringLiteral("^variations\\[(\\d+)\\](?:\\.(.*))?$"));
+    static const QRegularExpression rowField(
+            QStringLiteral("^variations\\[(\\d+)\\](?:\\.(.*))?$"));
     QHash<QString, QStringList> byArea;
     QStringList general;
     int firstRow = -1;
@@ -904,7 +904,8 @@ bool LaunchPanel::validate()
         // The label sits under the field, so "limits.memory: " would only repeat it; a
         // sub-path such as "env.MY-VAR" is kept because the message may not name it.
         const QString sub = problem.field.mid(area.size());
-        byArea[area].append(sub.startsWith(QLatin1Char('.')) && !problem.message.contains(sub.mid(1))
+        byArea[area].append(sub.startsWith(QLatin1Char('.'))
+                                            && !problem.message.contains(sub.mid(1))
                                     ? problem.field + QLatin1String(": ") + problem.message
                                     : problem.message);
     }
@@ -949,9 +950,9 @@ Result<void> LaunchPanel::loadFile(const QString &path)
 Result<void> LaunchPanel::saveFile(const QString &path)
 {
     if (!validate())
-        return Error{tr("The spec was not saved because it has problems:\n%1")
-                             .arg(spec().errorString()),
-                     2};
+        return Error{
+                tr("The spec was not saved because it has problems:\n%1").arg(spec().errorString()),
+                2};
     const Result<RunSpec> built = spec();
     QSaveFile file(path);
     const QString shown = QDir::toNativeSeparators(path);
@@ -1112,7 +1113,8 @@ void LaunchPanel::updateSecretsHint()
     if (!unset.isEmpty())
         text += QStringLiteral("<br><span style=\"color:%1\">%2</span>")
                         .arg(warningColor(palette()).name(),
-                             tr("Not set in this environment: %1").arg(unset.join(QLatin1String(", "))));
+                             tr("Not set in this environment: %1")
+                                     .arg(unset.join(QLatin1String(", "))));
     m_secretsHint->setText(text);
 }
 

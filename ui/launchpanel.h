@@ -135,10 +135,10 @@ private:
 
     QString m_currentFile;
     bool m_modified = false;
-    bool m_filling = false;      // setSpec is writing the fields: not a user edit
-    bool m_preferCount = true;   // write "variations": N while the rows are plain v1..vN
+    bool m_filling = false;    // setSpec is writing the fields: not a user edit
+    bool m_preferCount = true; // write "variations": N while the rows are plain v1..vN
     int m_loadedCountHint = 0;
-    int m_presetIndex = -1;      // the combo's index, restored when replacing is cancelled
+    int m_presetIndex = -1; // the combo's index, restored when replacing is cancelled
 };
 
 } // namespace Parallax

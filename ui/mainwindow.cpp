@@ -14,8 +14,8 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDir>
 #include <QDesktopServices>
+#include <QDir>
 #include <QDirIterator>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -61,7 +61,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_banner->setWordWrap(true);
     m_banner->setTextFormat(Qt::RichText);
     m_banner->setContentsMargins(12, 8, 12, 8);
-    m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fdecea; color: #611a15; border-bottom: 1px solid #f5c2c0; }"));
+    m_banner->setStyleSheet(QStringLiteral(
+            "QLabel { background: #fdecea; color: #611a15; border-bottom: 1px solid #f5c2c0; }"));
     m_banner->hide();
 
     m_runHeader = new QLabel(this);
@@ -127,7 +128,8 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions()
 {
     m_launchAction = new QAction(style()->standardIcon(QStyle::SP_MediaPlay), tr("&Launch"), this);
-    m_launchAction->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    m_launchAction->setShortcuts(
+            {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
     m_launchAction->setToolTip(tr("Launch every variation of the spec (Ctrl+Enter)"));
     connect(m_launchAction, &QAction::triggered, this, &MainWindow::launch);
 
@@ -136,19 +138,23 @@ void MainWindow::createActions()
     m_stopAction->setToolTip(tr("Stop every variation of this run (Ctrl+Shift+.)"));
     connect(m_stopAction, &QAction::triggered, this, &MainWindow::stopAll);
 
-    m_rerunAction = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("&Re-run"), this);
+    m_rerunAction
+            = new QAction(style()->standardIcon(QStyle::SP_BrowserReload), tr("&Re-run"), this);
     m_rerunAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
     m_rerunAction->setToolTip(tr("Launch the same spec again (Ctrl+Shift+R)"));
     connect(m_rerunAction, &QAction::triggered, this, &MainWindow::rerun);
 
-    m_openAction = new QAction(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open Spec…"), this);
+    m_openAction = new QAction(
+            style()->standardIcon(QStyle::SP_DialogOpenButton), tr("&Open Spec…"), this);
     m_openAction->setShortcut(QKeySequence::Open);
     connect(m_openAction, &QAction::triggered, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open Spec"), QString(), tr("Run specs (*.json);;All files (*)"));
+        const QString path = QFileDialog::getOpenFileName(
+                this, tr("Open Spec"), QString(), tr("Run specs (*.json);;All files (*)"));
         if (!path.isEmpty())
             openSpec(path);
     });
-    m_saveAction = new QAction(style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save Spec"), this);
+    m_saveAction = new QAction(
+            style()->standardIcon(QStyle::SP_DialogSaveButton), tr("&Save Spec"), this);
     m_saveAction->setShortcut(QKeySequence::Save);
     connect(m_saveAction, &QAction::triggered, this, [this] { saveSpec(false); });
     m_saveAsAction = new QAction(tr("Save Spec &As…"), this);
@@ -203,19 +209,24 @@ void MainWindow::createActions()
     m_showPanelAction->setCheckable(true);
     m_showPanelAction->setChecked(true);
     m_showPanelAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
-    connect(m_showPanelAction, &QAction::toggled, this, [this](bool on) { m_splitter->widget(0)->setVisible(on); });
+    connect(m_showPanelAction, &QAction::toggled, this, [this](bool on) {
+        m_splitter->widget(0)->setVisible(on);
+    });
 
     m_layoutGroup = new QActionGroup(this);
-    const QList<QPair<QString, PaneArea::Layout>> layouts{{tr("&Grid"), PaneArea::Layout::Auto},
-                                                         {tr("&Columns"), PaneArea::Layout::Columns},
-                                                         {tr("&Tabs"), PaneArea::Layout::Tabs}};
+    const QList<QPair<QString, PaneArea::Layout>> layouts{
+            {tr("&Grid"), PaneArea::Layout::Auto},
+            {tr("&Columns"), PaneArea::Layout::Columns},
+            {tr("&Tabs"), PaneArea::Layout::Tabs}};
     int key = Qt::Key_1;
     for (const auto &[label, mode] : layouts) {
         QAction *action = m_layoutGroup->addAction(label);
         action->setCheckable(true);
         action->setData(int(mode));
         action->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | key++));
-        connect(action, &QAction::triggered, this, [this, mode = mode] { m_panes->setLayoutMode(mode); });
+        connect(action, &QAction::triggered, this, [this, mode = mode] {
+            m_panes->setLayoutMode(mode);
+        });
     }
     m_layoutGroup->actions().first()->setChecked(true);
 }
@@ -228,7 +239,8 @@ void MainWindow::createMenus()
     file->addAction(m_saveAsAction);
     file->addSeparator();
     file->addAction(tr("Open &Run Folder…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Run Folder"), Run::defaultRunsDirectory());
+        const QString dir = QFileDialog::getExistingDirectory(
+                this, tr("Open Run Folder"), Run::defaultRunsDirectory());
         if (dir.isEmpty())
             return;
         QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
@@ -258,8 +270,10 @@ void MainWindow::createMenus()
     view->addSeparator();
     QMenu *theme = view->addMenu(tr("&Theme"));
     auto *themes = new QActionGroup(this);
-    const QString current = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
-    for (const auto &[label, mode] : {std::pair{tr("&System"), Theme::Mode::System}, std::pair{tr("&Light"), Theme::Mode::Light},
+    const QString current
+            = QSettings().value(QStringLiteral("view/theme"), QStringLiteral("system")).toString();
+    for (const auto &[label, mode] : {std::pair{tr("&System"), Theme::Mode::System},
+                                      std::pair{tr("&Light"), Theme::Mode::Light},
                                       std::pair{tr("&Dark"), Theme::Mode::Dark}}) {
         QAction *action = themes->addAction(label);
         action->setCheckable(true);
@@ -337,7 +351,8 @@ void MainWindow::saveSpec(bool saveAs)
 void MainWindow::launch()
 {
     if (m_run && !m_run->isFinished()) {
-        statusBar()->showMessage(tr("A run is in progress: stop it before launching another."), 5000);
+        statusBar()->showMessage(tr("A run is in progress: stop it before launching another."),
+                                 5000);
         return;
     }
     if (!m_launchPanel->validate())
@@ -347,7 +362,8 @@ void MainWindow::launch()
         return;
     DockerClient *client = m_monitor->client();
     if (!client || m_monitor->health() == DockerMonitor::Health::Unreachable) {
-        m_banner->setText(tr("<b>Cannot launch: Docker is not reachable.</b> %1").arg(m_monitor->message().toHtmlEscaped()));
+        m_banner->setText(tr("<b>Cannot launch: Docker is not reachable.</b> %1")
+                                  .arg(m_monitor->message().toHtmlEscaped()));
         m_banner->show();
         return;
     }
@@ -399,9 +415,12 @@ void MainWindow::showRun(Run *run, bool replay)
         updateActions();
     });
     const QString name = run->spec().name.isEmpty() ? run->spec().image : run->spec().name;
-    m_runHeader->setText(tr("<b>%1</b> &nbsp;·&nbsp; run %2 &nbsp;·&nbsp; %n variation(s) &nbsp;·&nbsp; <span style='color:gray'>%3</span>",
-                            nullptr, int(run->variations().size()))
-                                 .arg(name.toHtmlEscaped(), run->id(), run->directory().toHtmlEscaped()));
+    m_runHeader->setText(
+            tr("<b>%1</b> &nbsp;·&nbsp; run %2 &nbsp;·&nbsp; %n variation(s) &nbsp;·&nbsp; <span "
+               "style='color:gray'>%3</span>",
+               nullptr,
+               int(run->variations().size()))
+                    .arg(name.toHtmlEscaped(), run->id(), run->directory().toHtmlEscaped()));
     m_runHeader->show();
     updateRunStatus();
     updateActions();
@@ -443,7 +462,8 @@ void MainWindow::updateRunStatus()
         parts << tr("%1 succeeded").arg(succeeded);
     if (failed)
         parts << tr("%1 did not succeed").arg(failed);
-    m_runStatus->setText((m_run->isFinished() ? tr("Run finished: ") : tr("Running: ")) + parts.join(QStringLiteral(", ")));
+    m_runStatus->setText((m_run->isFinished() ? tr("Run finished: ") : tr("Running: "))
+                         + parts.join(QStringLiteral(", ")));
 }
 
 void MainWindow::onDockerHealth()
@@ -451,18 +471,22 @@ void MainWindow::onDockerHealth()
     const QString endpoint = m_monitor->endpointText();
     switch (m_monitor->health()) {
     case DockerMonitor::Health::Healthy:
-        m_dockerStatus->setText(QStringLiteral("<span style='color:#1e9e5a'>●</span> %1 · %2")
-                                        .arg(m_monitor->message().toHtmlEscaped(), endpoint.toHtmlEscaped()));
+        m_dockerStatus->setText(
+                QStringLiteral("<span style='color:#1e9e5a'>●</span> %1 · %2")
+                        .arg(m_monitor->message().toHtmlEscaped(), endpoint.toHtmlEscaped()));
         m_banner->hide();
         if (m_launchPanel)
             emit m_launchPanel->imagesRefreshRequested();
         break;
     case DockerMonitor::Health::Unreachable:
-        m_dockerStatus->setText(QStringLiteral("<span style='color:#d03b3b'>●</span> %1").arg(tr("Docker unreachable — retrying")));
-        m_banner->setText(tr("<b>Docker is not reachable.</b> %1<br>Start the Docker daemon (for example "
-                             "<code>sudo systemctl start docker</code>) or set <code>DOCKER_HOST</code> to its "
-                             "socket. Parallax keeps retrying every few seconds.")
-                                  .arg(m_monitor->message().toHtmlEscaped()));
+        m_dockerStatus->setText(QStringLiteral("<span style='color:#d03b3b'>●</span> %1")
+                                        .arg(tr("Docker unreachable — retrying")));
+        m_banner->setText(
+                tr("<b>Docker is not reachable.</b> %1<br>Start the Docker daemon (for example "
+                   "<code>sudo systemctl start docker</code>) or set <code>DOCKER_HOST</code> to "
+                   "its "
+                   "socket. Parallax keeps retrying every few seconds.")
+                        .arg(m_monitor->message().toHtmlEscaped()));
         m_banner->show();
         break;
     case DockerMonitor::Health::Unknown:
@@ -533,9 +557,12 @@ void MainWindow::showAbout()
     QMessageBox box(this);
     box.setWindowTitle(tr("About Parallax"));
     box.setIconPixmap(windowIcon().pixmap(64, 64));
-    box.setText(tr("<h3>Parallax %1</h3><p>Run AI coding agents side by side in Docker and watch every variation "
+    box.setText(tr("<h3>Parallax %1</h3><p>Run AI coding agents side by side in Docker and watch "
+                   "every variation "
                    "stream live.</p><p>Docker: %2<br>Qt %3</p>")
-                        .arg(QStringLiteral(PARALLAX_VERSION), m_monitor->endpointText().toHtmlEscaped(), QString::fromLatin1(qVersion())));
+                        .arg(QStringLiteral(PARALLAX_VERSION),
+                             m_monitor->endpointText().toHtmlEscaped(),
+                             QString::fromLatin1(qVersion())));
     box.exec();
 }
 
@@ -544,7 +571,8 @@ void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory, bool show)
     DockerClient *client = m_monitor->client();
     if (!client)
         return;
-    QDirIterator it(runsDirectory, {QStringLiteral("run.json")}, QDir::Files, QDirIterator::Subdirectories);
+    QDirIterator it(
+            runsDirectory, {QStringLiteral("run.json")}, QDir::Files, QDirIterator::Subdirectories);
     QList<QPair<QDateTime, QString>> unfinished;
     while (it.hasNext()) {
         const QString path = it.next();
@@ -554,8 +582,10 @@ void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory, bool show)
         const QJsonObject record = QJsonDocument::fromJson(file.readAll()).object();
         if (record.value(QLatin1String("state")).toString() != QLatin1String("running"))
             continue;
-        unfinished.append({QDateTime::fromString(record.value(QLatin1String("started_at")).toString(), Qt::ISODateWithMs),
-                           QFileInfo(path).absolutePath()});
+        unfinished.append(
+                {QDateTime::fromString(record.value(QLatin1String("started_at")).toString(),
+                                       Qt::ISODateWithMs),
+                 QFileInfo(path).absolutePath()});
     }
     std::sort(unfinished.begin(), unfinished.end());
     for (const auto &[started, dir] : unfinished) {
@@ -577,10 +607,13 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     if (m_run && !m_run->isFinished()) {
         const auto answer = QMessageBox::question(
-                this, tr("A run is in progress"),
-                tr("Stop every variation of the current run and quit?\n\nChoose No to quit and leave the containers running; "
+                this,
+                tr("A run is in progress"),
+                tr("Stop every variation of the current run and quit?\n\nChoose No to quit and "
+                   "leave the containers running; "
                    "Parallax picks the run up again the next time it starts."),
-                QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel, QMessageBox::Cancel);
+                QMessageBox::Yes | QMessageBox::No | QMessageBox::Cancel,
+                QMessageBox::Cancel);
         if (answer == QMessageBox::Cancel) {
             event->ignore();
             return;
@@ -601,7 +634,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
     const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.first().isLocalFile() && urls.first().toLocalFile().endsWith(QLatin1String(".json")))
+    if (urls.size() == 1 && urls.first().isLocalFile()
+        && urls.first().toLocalFile().endsWith(QLatin1String(".json")))
         event->acceptProposedAction();
 }
 
@@ -621,13 +655,15 @@ void MainWindow::readSettings()
     const QByteArray splitter = settings.value(QStringLiteral("window/splitter")).toByteArray();
     if (!splitter.isEmpty())
         m_splitter->restoreState(splitter);
-    const auto layout = PaneArea::Layout(settings.value(QStringLiteral("view/layout"), int(PaneArea::Layout::Auto)).toInt());
+    const auto layout = PaneArea::Layout(
+            settings.value(QStringLiteral("view/layout"), int(PaneArea::Layout::Auto)).toInt());
     m_panes->setLayoutMode(layout);
     for (QAction *action : m_layoutGroup->actions())
         action->setChecked(action->data().toInt() == int(layout));
     m_fontSize = settings.value(QStringLiteral("view/fontSize"), 0).toInt();
     m_wrapAction->setChecked(settings.value(QStringLiteral("view/wrap"), false).toBool());
-    m_timestampsAction->setChecked(settings.value(QStringLiteral("view/timestamps"), false).toBool());
+    m_timestampsAction->setChecked(
+            settings.value(QStringLiteral("view/timestamps"), false).toBool());
 }
 
 void MainWindow::writeSettings()

@@ -20,7 +20,8 @@ PaneArea::PaneArea(QWidget *parent)
     m_stack = new QStackedWidget(this);
 
     m_empty = new QLabel(tr("<p style='font-size:15px'>No run yet.</p>"
-                            "<p>Fill in the launch panel and press <b>Ctrl+Enter</b> to launch its variations.<br>"
+                            "<p>Fill in the launch panel and press <b>Ctrl+Enter</b> to launch its "
+                            "variations.<br>"
                             "Each variation streams into its own pane, side by side.</p>"),
                          this);
     static_cast<QLabel *>(m_empty)->setAlignment(Qt::AlignCenter);
@@ -65,8 +66,12 @@ void PaneArea::setPanes(const QList<VariationPane *> &panes)
     const QList<VariationPane *> old = m_panes;
     m_panes = panes;
     for (VariationPane *pane : panes) {
-        connect(pane, &VariationPane::maximiseToggled, this, [this, pane] { toggleMaximised(pane); });
-        connect(pane, &VariationPane::moveRequested, this, [this, pane](int delta) { movePane(pane, delta); });
+        connect(pane, &VariationPane::maximiseToggled, this, [this, pane] {
+            toggleMaximised(pane);
+        });
+        connect(pane, &VariationPane::moveRequested, this, [this, pane](int delta) {
+            movePane(pane, delta);
+        });
     }
     relayout();
     qDeleteAll(old);

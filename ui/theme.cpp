@@ -10,7 +10,8 @@ namespace Parallax::Theme {
 static QPalette darkPalette()
 {
     QPalette p;
-    const QColor window(0x2b, 0x2d, 0x31), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5), mid(0x3c, 0x3f, 0x44);
+    const QColor window(0x2b, 0x2d, 0x31), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5),
+            mid(0x3c, 0x3f, 0x44);
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);
     p.setColor(QPalette::Base, base);
@@ -65,9 +66,12 @@ Mode fromString(const QString &name)
 QString toString(Mode mode)
 {
     switch (mode) {
-    case Mode::Light: return QStringLiteral("light");
-    case Mode::Dark: return QStringLiteral("dark");
-    case Mode::System: break;
+    case Mode::Light:
+        return QStringLiteral("light");
+    case Mode::Dark:
+        return QStringLiteral("dark");
+    case Mode::System:
+        break;
     }
     return QStringLiteral("system");
 }

@@ -115,9 +115,12 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
             }
         }
     }
-    connect(runner, &VariationRunner::outputReceived, this, [this](StreamType stream, const QByteArray &data) {
-        m_view->appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
-    });
+    connect(runner,
+            &VariationRunner::outputReceived,
+            this,
+            [this](StreamType stream, const QByteArray &data) {
+                m_view->appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
+            });
     connect(runner, &VariationRunner::stateChanged, this, &VariationPane::updateState);
     connect(runner, &VariationRunner::reconnectingChanged, this, [this](bool reconnecting) {
         m_reconnecting = reconnecting;
@@ -149,7 +152,8 @@ void VariationPane::tick()
 
 void VariationPane::setMaximised(bool maximised)
 {
-    m_header->setToolTip(maximised ? tr("Double-click to restore the grid") : tr("Double-click to maximise"));
+    m_header->setToolTip(maximised ? tr("Double-click to restore the grid")
+                                   : tr("Double-click to maximise"));
 }
 
 bool VariationPane::eventFilter(QObject *watched, QEvent *event)

@@ -15,8 +15,8 @@ namespace {
 constexpr int MaxNameLength = 63;
 
 const QList<int> EditRoles = {Qt::DisplayRole, Qt::EditRole};
-const QList<int> ProblemRoles = {Qt::BackgroundRole, Qt::ToolTipRole,
-                                 VariationTableModel::ProblemRole};
+const QList<int> ProblemRoles
+        = {Qt::BackgroundRole, Qt::ToolTipRole, VariationTableModel::ProblemRole};
 
 bool needsQuotes(const QString &value)
 {
@@ -144,8 +144,7 @@ Qt::ItemFlags VariationTableModel::flags(const QModelIndex &index) const
 {
     if (!index.isValid())
         return Qt::NoItemFlags;
-    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable
-           | Qt::ItemNeverHasChildren;
+    return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable | Qt::ItemNeverHasChildren;
 }
 
 bool VariationTableModel::setData(const QModelIndex &index, const QVariant &value, int role)
@@ -230,16 +229,12 @@ bool VariationTableModel::moveRows(const QModelIndex &sourceParent,
         || sourceRow + count > m_rows.size() || destinationChild < 0
         || destinationChild > m_rows.size())
         return false;
-    if (!beginMoveRows(QModelIndex(),
-                       sourceRow,
-                       sourceRow + count - 1,
-                       QModelIndex(),
-                       destinationChild))
+    if (!beginMoveRows(
+                QModelIndex(), sourceRow, sourceRow + count - 1, QModelIndex(), destinationChild))
         return false;
     const QList<Row> block = m_rows.mid(sourceRow, count);
     m_rows.remove(sourceRow, count);
-    const int insertAt = destinationChild > sourceRow ? destinationChild - count
-                                                      : destinationChild;
+    const int insertAt = destinationChild > sourceRow ? destinationChild - count : destinationChild;
     for (int i = 0; i < count; ++i)
         m_rows.insert(insertAt + i, block.at(i));
     endMoveRows();
@@ -407,7 +402,8 @@ Result<QMap<QString, QString>> VariationTableModel::parseEnv(const QString &text
                 }
             }
             if (!closed)
-                return Error{QStringLiteral("the quoted value of %1 has no closing quote").arg(key)};
+                return Error{
+                        QStringLiteral("the quoted value of %1 has no closing quote").arg(key)};
             while (pos < n && text.at(pos).isSpace() && text.at(pos) != QLatin1Char('\n'))
                 ++pos;
             if (pos < n && !isSeparator(text.at(pos)))

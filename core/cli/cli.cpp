@@ -6,9 +6,14 @@
 
 namespace Parallax::Cli {
 
-static const QStringList kCommands = {QStringLiteral("doctor"), QStringLiteral("run"), QStringLiteral("resume"),
-                                      QStringLiteral("--version"), QStringLiteral("-v"), QStringLiteral("--help"),
-                                      QStringLiteral("-h"), QStringLiteral("help")};
+static const QStringList kCommands = {QStringLiteral("doctor"),
+                                      QStringLiteral("run"),
+                                      QStringLiteral("resume"),
+                                      QStringLiteral("--version"),
+                                      QStringLiteral("-v"),
+                                      QStringLiteral("--help"),
+                                      QStringLiteral("-h"),
+                                      QStringLiteral("help")};
 
 bool isCommandLine(int argc, char *argv[])
 {
@@ -19,7 +24,8 @@ QString usage()
 {
     return QStringLiteral(
             "Usage:\n"
-            "  parallax [SPEC.json] [--start]     open the window (with a spec; --start launches it)\n"
+            "  parallax [SPEC.json] [--start]     open the window (with a spec; --start launches "
+            "it)\n"
             "  parallax run SPEC.json [--out DIR] [-n N] [--keep-containers]\n"
             "                                     run a spec headless, streaming every variation\n"
             "  parallax resume RUN_DIR            complete an interrupted run's transcripts\n"
@@ -28,7 +34,8 @@ QString usage()
             "\n"
             "Exit status: 0 all variations exited 0; 1 some did not; 2 bad arguments or spec;\n"
             "3 Docker unreachable; 130 interrupted.\n"
-            "Docker endpoint: DOCKER_HOST (unix://...), else /var/run/docker.sock, rootless Docker's\n"
+            "Docker endpoint: DOCKER_HOST (unix://...), else /var/run/docker.sock, rootless "
+            "Docker's\n"
             "or Podman's socket.\n");
 }
 
@@ -44,7 +51,8 @@ int main(int argc, char *argv[])
         Output::out(QStringLiteral("parallax %1\n").arg(QStringLiteral(PARALLAX_VERSION)));
         return ExitOk;
     }
-    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")
+        || command == QLatin1String("help")) {
         Output::out(usage());
         return ExitOk;
     }

@@ -7,9 +7,9 @@ namespace Parallax::Cli {
 // Exit statuses shared by every command.
 enum ExitCode {
     ExitOk = 0,
-    ExitFailed = 1,      // a variation did not exit 0, or a command failed
-    ExitUsage = 2,       // bad arguments or a bad spec
-    ExitNoDocker = 3,    // Docker cannot be reached
+    ExitFailed = 1,   // a variation did not exit 0, or a command failed
+    ExitUsage = 2,    // bad arguments or a bad spec
+    ExitNoDocker = 3, // Docker cannot be reached
     ExitInterrupted = 130,
 };
 

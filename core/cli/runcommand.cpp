@@ -23,15 +23,23 @@ static QString formatSeconds(qint64 ms)
 
 static QString summaryTable(const Run &run)
 {
-    QList<QStringList> rows{{QStringLiteral("VARIATION"), QStringLiteral("STATE"), QStringLiteral("EXIT"),
-                             QStringLiteral("DURATION"), QStringLiteral("LINES"), QStringLiteral("NOTE")}};
+    QList<QStringList> rows{{QStringLiteral("VARIATION"),
+                             QStringLiteral("STATE"),
+                             QStringLiteral("EXIT"),
+                             QStringLiteral("DURATION"),
+                             QStringLiteral("LINES"),
+                             QStringLiteral("NOTE")}};
     for (const VariationRunner *v : run.variations()) {
-        const bool hasExit = v->exitCode() >= 0 && isFinal(v->state()) && v->state() != VariationState::Failed;
+        const bool hasExit
+                = v->exitCode() >= 0 && isFinal(v->state()) && v->state() != VariationState::Failed;
         QString note = v->error().isEmpty() ? v->note() : v->error();
         note.replace(QLatin1Char('\n'), QLatin1Char(' '));
-        rows.append({v->name(), stateLabel(v->state(), v->exitCode()),
-                     hasExit ? QString::number(v->exitCode()) : QStringLiteral("-"), formatSeconds(v->durationMs()),
-                     QString::number(v->lines(StreamType::Stdout) + v->lines(StreamType::Stderr)), note});
+        rows.append({v->name(),
+                     stateLabel(v->state(), v->exitCode()),
+                     hasExit ? QString::number(v->exitCode()) : QStringLiteral("-"),
+                     formatSeconds(v->durationMs()),
+                     QString::number(v->lines(StreamType::Stdout) + v->lines(StreamType::Stderr)),
+                     note});
     }
     QList<int> widths(rows.first().size(), 0);
     for (const QStringList &row : rows)
@@ -64,22 +72,28 @@ static int driveRun(Run *run, DockerClient &client)
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::interrupted, run, [&](int) {
         if (!interrupted)
-            Output::err(QStringLiteral("\nparallax: interrupted — stopping every container of this run…\n"));
+            Output::err(QStringLiteral(
+                    "\nparallax: interrupted — stopping every container of this run…\n"));
         interrupted = true;
         run->cancel();
     });
-    QObject::connect(run, &Run::outputReceived, run, [&](int variation, StreamType stream, const QByteArray &data) {
-        Output::out(printer.format(variation, stream, data));
-    });
-    QObject::connect(run, &Run::variationStateChanged, run, [&](int variation, VariationState state) {
-        const VariationRunner *v = run->variation(variation);
-        if (state == VariationState::Failed)
-            Output::err(QStringLiteral("[%1] failed: %2\n").arg(v->name(), v->error()));
-    });
+    QObject::connect(run,
+                     &Run::outputReceived,
+                     run,
+                     [&](int variation, StreamType stream, const QByteArray &data) {
+                         Output::out(printer.format(variation, stream, data));
+                     });
+    QObject::connect(
+            run, &Run::variationStateChanged, run, [&](int variation, VariationState state) {
+                const VariationRunner *v = run->variation(variation);
+                if (state == VariationState::Failed)
+                    Output::err(QStringLiteral("[%1] failed: %2\n").arg(v->name(), v->error()));
+            });
     QObject::connect(run, &Run::reconnectingChanged, run, [&](int variation, bool reconnecting) {
-        Output::err(QStringLiteral("[%1] %2\n").arg(run->variation(variation)->name(),
-                                                     reconnecting ? QStringLiteral("lost Docker, reconnecting…")
-                                                                  : QStringLiteral("reconnected")));
+        Output::err(QStringLiteral("[%1] %2\n")
+                            .arg(run->variation(variation)->name(),
+                                 reconnecting ? QStringLiteral("lost Docker, reconnecting…")
+                                              : QStringLiteral("reconnected")));
     });
     QEventLoop loop;
     QObject::connect(run, &Run::finished, &loop, &QEventLoop::quit);
@@ -106,7 +120,8 @@ static Result<DockerClient *> connectDocker(QObject *parent)
     if (!endpoint)
         return endpoint.error();
     auto *client = new DockerClient(*endpoint, parent);
-    const Result<PingInfo> ping = syncCall<PingInfo>([&](QObject *ctx, auto cb) { client->ping(ctx, cb); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *ctx, auto cb) { client->ping(ctx, cb); });
     if (!ping) {
         delete client;
         return ping.error();
@@ -135,23 +150,28 @@ int run(const QStringList &args)
             if (!v)
                 return ExitUsage;
             outDir = *v;
-        } else if (arg == QLatin1String("-n") || arg == QLatin1String("--variations") || arg == QLatin1String("-j")
-                   || arg == QLatin1String("--parallel")) {
+        } else if (arg == QLatin1String("-n") || arg == QLatin1String("--variations")
+                   || arg == QLatin1String("-j") || arg == QLatin1String("--parallel")) {
             const auto v = value(arg);
             if (!v)
                 return ExitUsage;
             bool ok = false;
             const int n = v->toInt(&ok);
             if (!ok || n < 1 || n > RunSpec::MaxVariations) {
-                Output::err(QStringLiteral("parallax run: %1 takes a number from 1 to %2, not '%3'\n")
-                                    .arg(arg).arg(RunSpec::MaxVariations).arg(*v));
+                Output::err(
+                        QStringLiteral("parallax run: %1 takes a number from 1 to %2, not '%3'\n")
+                                .arg(arg)
+                                .arg(RunSpec::MaxVariations)
+                                .arg(*v));
                 return ExitUsage;
             }
-            (arg == QLatin1String("-j") || arg == QLatin1String("--parallel") ? parallel : count) = n;
+            (arg == QLatin1String("-j") || arg == QLatin1String("--parallel") ? parallel : count)
+                    = n;
         } else if (arg == QLatin1String("--keep-containers")) {
             keep = true;
         } else if (arg.startsWith(QLatin1Char('-'))) {
-            Output::err(QStringLiteral("parallax run: unknown option '%1'\n\n%2").arg(arg, usage()));
+            Output::err(
+                    QStringLiteral("parallax run: unknown option '%1'\n\n%2").arg(arg, usage()));
             return ExitUsage;
         } else if (specPath.isEmpty()) {
             specPath = arg;
@@ -188,7 +208,8 @@ int run(const QStringList &args)
     for (const ResolvedVariation &v : spec->resolvedVariations())
         images.insert(v.image);
     for (const QString &image : std::as_const(images)) {
-        const Result<QJsonObject> inspected = syncCall<QJsonObject>([&](QObject *ctx, auto cb) { (*client)->inspectImage(image, ctx, cb); });
+        const Result<QJsonObject> inspected = syncCall<QJsonObject>(
+                [&](QObject *ctx, auto cb) { (*client)->inspectImage(image, ctx, cb); });
         if (!inspected) {
             Output::err(QStringLiteral("parallax: %1\n").arg(inspected.errorString()));
             return inspected.error().code < 0 ? ExitNoDocker : ExitFailed;
@@ -223,7 +244,8 @@ int resume(const QStringList &args)
         Output::err(QStringLiteral("parallax resume: %1\n").arg(run.errorString()));
         return ExitUsage;
     }
-    Output::err(QStringLiteral("parallax: resuming run %1 in %2\n").arg((*run)->id(), (*run)->directory()));
+    Output::err(QStringLiteral("parallax: resuming run %1 in %2\n")
+                        .arg((*run)->id(), (*run)->directory()));
     return driveRun(*run, **client);
 }
 

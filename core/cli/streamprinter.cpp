@@ -2,7 +2,14 @@
 
 namespace Parallax::Cli {
 
-static const char *const kColours[] = {"\x1b[36m", "\x1b[35m", "\x1b[33m", "\x1b[32m", "\x1b[34m", "\x1b[96m", "\x1b[95m", "\x1b[93m"};
+static const char *const kColours[] = {"\x1b[36m",
+                                       "\x1b[35m",
+                                       "\x1b[33m",
+                                       "\x1b[32m",
+                                       "\x1b[34m",
+                                       "\x1b[96m",
+                                       "\x1b[95m",
+                                       "\x1b[93m"};
 
 StreamPrinter::StreamPrinter(const QStringList &names, bool colour)
     : m_colour(colour)

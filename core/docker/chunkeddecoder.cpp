@@ -108,7 +108,8 @@ qsizetype ChunkedDecoder::feed(QByteArrayView data, QByteArray *out)
                 ++pos;
                 m_state = State::SizeLine;
             } else {
-                return fail(QStringLiteral("malformed chunked body: missing CRLF after chunk data"));
+                return fail(
+                        QStringLiteral("malformed chunked body: missing CRLF after chunk data"));
             }
             break;
         case State::DataLf:

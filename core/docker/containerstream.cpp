@@ -40,47 +40,51 @@ void ContainerStream::onData(const QByteArray &data)
     if (m_finished)
         return;
     QPointer<ContainerStream> guard(this);
-    const bool ok = m_demuxer.feed(data, [this](StreamType stream, QByteArrayView payload, bool frameStart) {
-        QByteArray spilled; // keeps a prefix that was no timestamp alive while `payload` views it
-        // The daemon's own errors (type 3, "Error grabbing logs: ...") carry no timestamp.
-        if (m_timestamps && stream != StreamType::DaemonError) {
-            // Only multiplexed streams mark where a log message starts. dockerd 20.10 writes
-            // "<timestamp> <line>" as one frame; newer daemons write the timestamp, the space and
-            // the line as three frames, so the frame after a complete prefix is the line itself.
-            if (frameStart && !m_expectLine)
-                m_inPrefix = true;
-            if (m_inPrefix) {
-                const qsizetype space = payload.indexOf(' ');
-                if (space < 0) {
-                    m_prefix.append(payload);
-                    if (m_prefix.size() > 64) { // not a timestamp after all: hand it on
-                        m_inPrefix = false;
-                        spilled = std::exchange(m_prefix, QByteArray());
-                        payload = QByteArrayView(spilled);
-                    } else {
-                        return;
+    const bool ok = m_demuxer.feed(
+            data, [this](StreamType stream, QByteArrayView payload, bool frameStart) {
+                QByteArray spilled; // keeps a prefix that was no timestamp alive while `payload`
+                                    // views it
+                // The daemon's own errors (type 3, "Error grabbing logs: ...") carry no timestamp.
+                if (m_timestamps && stream != StreamType::DaemonError) {
+                    // Only multiplexed streams mark where a log message starts. dockerd 20.10
+                    // writes
+                    // "<timestamp> <line>" as one frame; newer daemons write the timestamp, the
+                    // space and the line as three frames, so the frame after a complete prefix is
+                    // the line itself.
+                    if (frameStart && !m_expectLine)
+                        m_inPrefix = true;
+                    if (m_inPrefix) {
+                        const qsizetype space = payload.indexOf(' ');
+                        if (space < 0) {
+                            m_prefix.append(payload);
+                            if (m_prefix.size() > 64) { // not a timestamp after all: hand it on
+                                m_inPrefix = false;
+                                spilled = std::exchange(m_prefix, QByteArray());
+                                payload = QByteArrayView(spilled);
+                            } else {
+                                return;
+                            }
+                        } else {
+                            m_prefix.append(payload.first(space));
+                            payload = payload.sliced(space + 1);
+                            m_inPrefix = false;
+                            m_expectLine = true;
+                            if (m_prefix != m_timestamp) {
+                                flushPending();
+                                m_timestamp = m_prefix;
+                            }
+                            m_prefix.clear();
+                        }
                     }
-                } else {
-                    m_prefix.append(payload.first(space));
-                    payload = payload.sliced(space + 1);
-                    m_inPrefix = false;
-                    m_expectLine = true;
-                    if (m_prefix != m_timestamp) {
-                        flushPending();
-                        m_timestamp = m_prefix;
-                    }
-                    m_prefix.clear();
                 }
-            }
-        }
-        if (payload.isEmpty())
-            return;
-        m_expectLine = false;
-        if (stream != m_pendingStream)
-            flushPending();
-        m_pendingStream = stream;
-        m_pending.append(payload);
-    });
+                if (payload.isEmpty())
+                    return;
+                m_expectLine = false;
+                if (stream != m_pendingStream)
+                    flushPending();
+                m_pendingStream = stream;
+                m_pending.append(payload);
+            });
     if (!guard)
         return;
     flushPending();
@@ -98,11 +102,14 @@ void ContainerStream::onFinished()
     flushPending();
     Result<void> result;
     if (m_demuxer.hasError())
-        result = Error{QStringLiteral("Docker sent a malformed stream: %1").arg(m_demuxer.errorString()), -2};
+        result = Error{
+                QStringLiteral("Docker sent a malformed stream: %1").arg(m_demuxer.errorString()),
+                -2};
     else if (m_reply && m_reply->failure())
         result = *m_reply->failure();
     else if (!m_demuxer.finish())
-        result = Error{QStringLiteral("The output stream was cut: %1").arg(m_demuxer.errorString()), -4};
+        result = Error{QStringLiteral("The output stream was cut: %1").arg(m_demuxer.errorString()),
+                       -4};
     emit finished(result);
     deleteLater();
 }
@@ -123,7 +130,8 @@ JsonLinesStream::JsonLinesStream(DockerReply *reply, QObject *parent)
             const qsizetype nl = m_buffer.indexOf('\n', start);
             if (nl < 0)
                 break;
-            const QByteArrayView line = QByteArrayView(m_buffer).sliced(start, nl - start).trimmed();
+            const QByteArrayView line
+                    = QByteArrayView(m_buffer).sliced(start, nl - start).trimmed();
             start = nl + 1;
             if (line.isEmpty())
                 continue;

@@ -10,8 +10,7 @@ namespace Parallax {
 DockerClient::DockerClient(DockerEndpoint endpoint, QObject *parent)
     : QObject(parent)
     , m_endpoint(std::move(endpoint))
-{
-}
+{}
 
 int DockerClient::compareVersions(const QString &a, const QString &b)
 {
@@ -53,16 +52,22 @@ DockerReply *DockerClient::send(DockerReply::Request request, bool unversioned)
 }
 
 template<typename T, typename Parse>
-DockerReply *DockerClient::call(DockerReply::Request request, QObject *context, Callback<T> callback,
-                                Parse parse, bool unversioned)
+DockerReply *DockerClient::call(DockerReply::Request request,
+                                QObject *context,
+                                Callback<T> callback,
+                                Parse parse,
+                                bool unversioned)
 {
     DockerReply *reply = send(std::move(request), unversioned);
-    connect(reply, &DockerReply::finished, context ? context : this, [reply, callback = std::move(callback), parse] {
-        if (auto failure = reply->failure())
-            callback(Result<T>(*failure));
-        else
-            callback(parse(reply));
-    });
+    connect(reply,
+            &DockerReply::finished,
+            context ? context : this,
+            [reply, callback = std::move(callback), parse] {
+                if (auto failure = reply->failure())
+                    callback(Result<T>(*failure));
+                else
+                    callback(parse(reply));
+            });
     return reply;
 }
 
@@ -97,19 +102,25 @@ DockerReply *DockerClient::ping(QObject *context, Callback<PingInfo> callback)
 {
     DockerReply::Request request;
     request.path = "/_ping";
-    return call<PingInfo>(request, context, [this, callback = std::move(callback)](Result<PingInfo> result) {
-        if (result)
-            m_apiVersion = result->negotiatedApiVersion;
-        callback(std::move(result));
-    }, [](DockerReply *reply) -> Result<PingInfo> {
-        PingInfo info;
-        info.daemonApiVersion = QString::fromLatin1(reply->header("Api-Version"));
-        info.negotiatedApiVersion = negotiate(QString::fromLatin1(kMaxApiVersion), info.daemonApiVersion);
-        info.osType = QString::fromLatin1(reply->header("Ostype"));
-        info.server = QString::fromLatin1(reply->header("Server"));
-        info.podman = !reply->header("Libpod-Api-Version").isEmpty();
-        return info;
-    }, true);
+    return call<PingInfo>(
+            request,
+            context,
+            [this, callback = std::move(callback)](Result<PingInfo> result) {
+                if (result)
+                    m_apiVersion = result->negotiatedApiVersion;
+                callback(std::move(result));
+            },
+            [](DockerReply *reply) -> Result<PingInfo> {
+                PingInfo info;
+                info.daemonApiVersion = QString::fromLatin1(reply->header("Api-Version"));
+                info.negotiatedApiVersion
+                        = negotiate(QString::fromLatin1(kMaxApiVersion), info.daemonApiVersion);
+                info.osType = QString::fromLatin1(reply->header("Ostype"));
+                info.server = QString::fromLatin1(reply->header("Server"));
+                info.podman = !reply->header("Libpod-Api-Version").isEmpty();
+                return info;
+            },
+            true);
 }
 
 DockerReply *DockerClient::version(QObject *context, Callback<QJsonObject> callback)
@@ -123,44 +134,57 @@ DockerReply *DockerClient::listImages(QObject *context, Callback<QList<ImageSumm
 {
     DockerReply::Request request;
     request.path = "/images/json";
-    return call<QList<ImageSummary>>(request, context, std::move(callback), [](DockerReply *reply) -> Result<QList<ImageSummary>> {
-        const Result<QJsonArray> array = jsonArray(reply);
-        if (!array)
-            return array.error();
-        QList<ImageSummary> images;
-        for (const QJsonValue &value : *array) {
-            const QJsonObject o = value.toObject();
-            ImageSummary image;
-            image.id = o.value(QLatin1String("Id")).toString();
-            for (const QJsonValue &tag : o.value(QLatin1String("RepoTags")).toArray()) {
-                if (tag.toString() != QLatin1String("<none>:<none>"))
-                    image.repoTags.append(tag.toString());
-            }
-            image.size = o.value(QLatin1String("Size")).toInteger();
-            image.created = o.value(QLatin1String("Created")).toInteger();
-            images.append(image);
-        }
-        return images;
-    });
+    return call<QList<ImageSummary>>(
+            request,
+            context,
+            std::move(callback),
+            [](DockerReply *reply) -> Result<QList<ImageSummary>> {
+                const Result<QJsonArray> array = jsonArray(reply);
+                if (!array)
+                    return array.error();
+                QList<ImageSummary> images;
+                for (const QJsonValue &value : *array) {
+                    const QJsonObject o = value.toObject();
+                    ImageSummary image;
+                    image.id = o.value(QLatin1String("Id")).toString();
+                    for (const QJsonValue &tag : o.value(QLatin1String("RepoTags")).toArray()) {
+                        if (tag.toString() != QLatin1String("<none>:<none>"))
+                            image.repoTags.append(tag.toString());
+                    }
+                    image.size = o.value(QLatin1String("Size")).toInteger();
+                    image.created = o.value(QLatin1String("Created")).toInteger();
+                    images.append(image);
+                }
+                return images;
+            });
 }
 
 static Error imageError(const Error &error, const QString &image)
 {
     if (error.code == 404)
-        return Error{QStringLiteral("Image '%1' is not available locally (pull or build it first)").arg(image), 404};
+        return Error{QStringLiteral("Image '%1' is not available locally (pull or build it first)")
+                             .arg(image),
+                     404};
     return error;
 }
 
-DockerReply *DockerClient::inspectImage(const QString &image, QObject *context, Callback<QJsonObject> callback)
+DockerReply *
+DockerClient::inspectImage(const QString &image, QObject *context, Callback<QJsonObject> callback)
 {
     DockerReply::Request request;
     request.path = "/images/" + encode(image) + "/json";
-    return call<QJsonObject>(request, context, [image, callback = std::move(callback)](Result<QJsonObject> result) {
-        callback(result ? std::move(result) : Result<QJsonObject>(imageError(result.error(), image)));
-    }, jsonObject);
+    return call<QJsonObject>(
+            request,
+            context,
+            [image, callback = std::move(callback)](Result<QJsonObject> result) {
+                callback(result ? std::move(result)
+                                : Result<QJsonObject>(imageError(result.error(), image)));
+            },
+            jsonObject);
 }
 
-DockerReply *DockerClient::createContainer(const ContainerCreateOptions &options, QObject *context,
+DockerReply *DockerClient::createContainer(const ContainerCreateOptions &options,
+                                           QObject *context,
                                            Callback<QString> callback)
 {
     DockerReply::Request request;
@@ -171,20 +195,26 @@ DockerReply *DockerClient::createContainer(const ContainerCreateOptions &options
     request.json = true;
     request.body = QJsonDocument(options.toJson()).toJson(QJsonDocument::Compact);
     const QString image = options.image;
-    return call<QString>(request, context, [image, callback = std::move(callback)](Result<QString> result) {
-        callback(result ? std::move(result) : Result<QString>(imageError(result.error(), image)));
-    }, [](DockerReply *reply) -> Result<QString> {
-        const Result<QJsonObject> object = jsonObject(reply);
-        if (!object)
-            return object.error();
-        const QString id = object->value(QLatin1String("Id")).toString();
-        if (id.isEmpty())
-            return Error{QStringLiteral("Docker created a container but sent no id"), -2};
-        return id;
-    });
+    return call<QString>(
+            request,
+            context,
+            [image, callback = std::move(callback)](Result<QString> result) {
+                callback(result ? std::move(result)
+                                : Result<QString>(imageError(result.error(), image)));
+            },
+            [](DockerReply *reply) -> Result<QString> {
+                const Result<QJsonObject> object = jsonObject(reply);
+                if (!object)
+                    return object.error();
+                const QString id = object->value(QLatin1String("Id")).toString();
+                if (id.isEmpty())
+                    return Error{QStringLiteral("Docker created a container but sent no id"), -2};
+                return id;
+            });
 }
 
-DockerReply *DockerClient::startContainer(const QString &id, QObject *context, Callback<void> callback)
+DockerReply *
+DockerClient::startContainer(const QString &id, QObject *context, Callback<void> callback)
 {
     DockerReply::Request request;
     request.method = "POST";
@@ -192,7 +222,9 @@ DockerReply *DockerClient::startContainer(const QString &id, QObject *context, C
     return call<void>(request, context, std::move(callback), nothing);
 }
 
-DockerReply *DockerClient::waitContainer(const QString &id, const QString &condition, QObject *context,
+DockerReply *DockerClient::waitContainer(const QString &id,
+                                         const QString &condition,
+                                         QObject *context,
                                          Callback<WaitResult> callback)
 {
     DockerReply::Request request;
@@ -202,18 +234,28 @@ DockerReply *DockerClient::waitContainer(const QString &id, const QString &condi
         request.path += "?condition=" + encode(condition);
     request.streaming = true; // the header comes at once, the body at exit
     request.bufferBody = true;
-    return call<WaitResult>(request, context, std::move(callback), [](DockerReply *reply) -> Result<WaitResult> {
-        const QJsonDocument doc = QJsonDocument::fromJson(reply->body());
-        if (!doc.isObject())
-            return Error{QStringLiteral("Docker ended the wait for the container without its exit status"), -4};
-        WaitResult result;
-        result.statusCode = doc.object().value(QLatin1String("StatusCode")).toInteger(-1);
-        result.error = doc.object().value(QLatin1String("Error")).toObject().value(QLatin1String("Message")).toString();
-        return result;
-    });
+    return call<WaitResult>(
+            request, context, std::move(callback), [](DockerReply *reply) -> Result<WaitResult> {
+                const QJsonDocument doc = QJsonDocument::fromJson(reply->body());
+                if (!doc.isObject())
+                    return Error{QStringLiteral("Docker ended the wait for the container without "
+                                                "its exit status"),
+                                 -4};
+                WaitResult result;
+                result.statusCode = doc.object().value(QLatin1String("StatusCode")).toInteger(-1);
+                result.error = doc.object()
+                                       .value(QLatin1String("Error"))
+                                       .toObject()
+                                       .value(QLatin1String("Message"))
+                                       .toString();
+                return result;
+            });
 }
 
-DockerReply *DockerClient::stopContainer(const QString &id, int graceSeconds, QObject *context, Callback<void> callback)
+DockerReply *DockerClient::stopContainer(const QString &id,
+                                         int graceSeconds,
+                                         QObject *context,
+                                         Callback<void> callback)
 {
     DockerReply::Request request;
     request.method = "POST";
@@ -222,7 +264,10 @@ DockerReply *DockerClient::stopContainer(const QString &id, int graceSeconds, QO
     return call<void>(request, context, std::move(callback), nothing);
 }
 
-DockerReply *DockerClient::killContainer(const QString &id, const QString &signal, QObject *context, Callback<void> callback)
+DockerReply *DockerClient::killContainer(const QString &id,
+                                         const QString &signal,
+                                         QObject *context,
+                                         Callback<void> callback)
 {
     DockerReply::Request request;
     request.method = "POST";
@@ -232,7 +277,10 @@ DockerReply *DockerClient::killContainer(const QString &id, const QString &signa
     return call<void>(request, context, std::move(callback), nothing);
 }
 
-DockerReply *DockerClient::removeContainer(const QString &id, bool force, QObject *context, Callback<void> callback)
+DockerReply *DockerClient::removeContainer(const QString &id,
+                                           bool force,
+                                           QObject *context,
+                                           Callback<void> callback)
 {
     DockerReply::Request request;
     request.method = "DELETE";
@@ -240,7 +288,9 @@ DockerReply *DockerClient::removeContainer(const QString &id, bool force, QObjec
     return call<void>(request, context, std::move(callback), nothing);
 }
 
-DockerReply *DockerClient::listContainers(const QStringList &labelFilters, bool all, QObject *context,
+DockerReply *DockerClient::listContainers(const QStringList &labelFilters,
+                                          bool all,
+                                          QObject *context,
                                           Callback<QList<ContainerSummary>> callback)
 {
     QJsonObject filters;
@@ -249,44 +299,55 @@ DockerReply *DockerClient::listContainers(const QStringList &labelFilters, bool 
     DockerReply::Request request;
     request.path = "/containers/json?all=" + QByteArray(all ? "1" : "0");
     if (!filters.isEmpty())
-        request.path += "&filters=" + encode(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact)));
-    return call<QList<ContainerSummary>>(request, context, std::move(callback), [](DockerReply *reply) -> Result<QList<ContainerSummary>> {
-        const Result<QJsonArray> array = jsonArray(reply);
-        if (!array)
-            return array.error();
-        QList<ContainerSummary> list;
-        for (const QJsonValue &value : *array) {
-            const QJsonObject o = value.toObject();
-            ContainerSummary c;
-            c.id = o.value(QLatin1String("Id")).toString();
-            for (const QJsonValue &name : o.value(QLatin1String("Names")).toArray())
-                c.names.append(name.toString());
-            c.image = o.value(QLatin1String("Image")).toString();
-            c.state = o.value(QLatin1String("State")).toString();
-            c.status = o.value(QLatin1String("Status")).toString();
-            const QJsonObject labels = o.value(QLatin1String("Labels")).toObject();
-            for (auto it = labels.begin(); it != labels.end(); ++it)
-                c.labels.insert(it.key(), it.value().toString());
-            list.append(c);
-        }
-        return list;
-    });
+        request.path += "&filters="
+                        + encode(QString::fromUtf8(
+                                QJsonDocument(filters).toJson(QJsonDocument::Compact)));
+    return call<QList<ContainerSummary>>(
+            request,
+            context,
+            std::move(callback),
+            [](DockerReply *reply) -> Result<QList<ContainerSummary>> {
+                const Result<QJsonArray> array = jsonArray(reply);
+                if (!array)
+                    return array.error();
+                QList<ContainerSummary> list;
+                for (const QJsonValue &value : *array) {
+                    const QJsonObject o = value.toObject();
+                    ContainerSummary c;
+                    c.id = o.value(QLatin1String("Id")).toString();
+                    for (const QJsonValue &name : o.value(QLatin1String("Names")).toArray())
+                        c.names.append(name.toString());
+                    c.image = o.value(QLatin1String("Image")).toString();
+                    c.state = o.value(QLatin1String("State")).toString();
+                    c.status = o.value(QLatin1String("Status")).toString();
+                    const QJsonObject labels = o.value(QLatin1String("Labels")).toObject();
+                    for (auto it = labels.begin(); it != labels.end(); ++it)
+                        c.labels.insert(it.key(), it.value().toString());
+                    list.append(c);
+                }
+                return list;
+            });
 }
 
-DockerReply *DockerClient::inspectContainer(const QString &id, QObject *context, Callback<QJsonObject> callback)
+DockerReply *
+DockerClient::inspectContainer(const QString &id, QObject *context, Callback<QJsonObject> callback)
 {
     DockerReply::Request request;
     request.path = "/containers/" + encode(id) + "/json";
     return call<QJsonObject>(request, context, std::move(callback), jsonObject);
 }
 
-DockerReply *DockerClient::getArchive(const QString &id, const QString &path, QObject *context, Callback<QByteArray> callback)
+DockerReply *DockerClient::getArchive(const QString &id,
+                                      const QString &path,
+                                      QObject *context,
+                                      Callback<QByteArray> callback)
 {
     DockerReply::Request request;
     request.path = "/containers/" + encode(id) + "/archive?path=" + encode(path);
-    return call<QByteArray>(request, context, std::move(callback), [](DockerReply *reply) -> Result<QByteArray> {
-        return reply->body();
-    });
+    return call<QByteArray>(request,
+                            context,
+                            std::move(callback),
+                            [](DockerReply *reply) -> Result<QByteArray> { return reply->body(); });
 }
 
 ContainerStream *DockerClient::attach(const QString &id, bool tty, QObject *parent)
@@ -299,12 +360,14 @@ ContainerStream *DockerClient::attach(const QString &id, bool tty, QObject *pare
     return new ContainerStream(send(request), tty, false, parent ? parent : this);
 }
 
-ContainerStream *DockerClient::logs(const QString &id, const LogsOptions &options, bool tty, QObject *parent)
+ContainerStream *
+DockerClient::logs(const QString &id, const LogsOptions &options, bool tty, QObject *parent)
 {
     DockerReply::Request request;
-    request.path = "/containers/" + encode(id) + "/logs?stdout=" + (options.stdoutStream ? "1" : "0")
-            + "&stderr=" + (options.stderrStream ? "1" : "0") + "&follow=" + (options.follow ? "1" : "0")
-            + "&timestamps=" + (options.timestamps ? "1" : "0");
+    request.path = "/containers/" + encode(id)
+                   + "/logs?stdout=" + (options.stdoutStream ? "1" : "0") + "&stderr="
+                   + (options.stderrStream ? "1" : "0") + "&follow=" + (options.follow ? "1" : "0")
+                   + "&timestamps=" + (options.timestamps ? "1" : "0");
     if (!options.since.isEmpty())
         request.path += "&since=" + encode(options.since);
     if (!options.tail.isEmpty())
@@ -318,7 +381,9 @@ JsonLinesStream *DockerClient::events(const QJsonObject &filters, QObject *paren
     DockerReply::Request request;
     request.path = "/events";
     if (!filters.isEmpty())
-        request.path += "?filters=" + encode(QString::fromUtf8(QJsonDocument(filters).toJson(QJsonDocument::Compact)));
+        request.path += "?filters="
+                        + encode(QString::fromUtf8(
+                                QJsonDocument(filters).toJson(QJsonDocument::Compact)));
     request.streaming = true;
     return new JsonLinesStream(send(request), parent ? parent : this);
 }

@@ -44,21 +44,39 @@ public:
     DockerReply *ping(QObject *context, Callback<PingInfo> callback);
     DockerReply *version(QObject *context, Callback<QJsonObject> callback);
     DockerReply *listImages(QObject *context, Callback<QList<ImageSummary>> callback);
-    DockerReply *inspectImage(const QString &image, QObject *context, Callback<QJsonObject> callback);
-    DockerReply *createContainer(const ContainerCreateOptions &options, QObject *context, Callback<QString> callback);
+    DockerReply *
+    inspectImage(const QString &image, QObject *context, Callback<QJsonObject> callback);
+    DockerReply *createContainer(const ContainerCreateOptions &options,
+                                 QObject *context,
+                                 Callback<QString> callback);
     DockerReply *startContainer(const QString &id, QObject *context, Callback<void> callback);
-    DockerReply *waitContainer(const QString &id, const QString &condition, QObject *context, Callback<WaitResult> callback);
-    DockerReply *stopContainer(const QString &id, int graceSeconds, QObject *context, Callback<void> callback);
-    DockerReply *killContainer(const QString &id, const QString &signal, QObject *context, Callback<void> callback);
-    DockerReply *removeContainer(const QString &id, bool force, QObject *context, Callback<void> callback);
-    DockerReply *listContainers(const QStringList &labelFilters, bool all, QObject *context,
+    DockerReply *waitContainer(const QString &id,
+                               const QString &condition,
+                               QObject *context,
+                               Callback<WaitResult> callback);
+    DockerReply *
+    stopContainer(const QString &id, int graceSeconds, QObject *context, Callback<void> callback);
+    DockerReply *killContainer(const QString &id,
+                               const QString &signal,
+                               QObject *context,
+                               Callback<void> callback);
+    DockerReply *
+    removeContainer(const QString &id, bool force, QObject *context, Callback<void> callback);
+    DockerReply *listContainers(const QStringList &labelFilters,
+                                bool all,
+                                QObject *context,
                                 Callback<QList<ContainerSummary>> callback);
-    DockerReply *inspectContainer(const QString &id, QObject *context, Callback<QJsonObject> callback);
-    DockerReply *getArchive(const QString &id, const QString &path, QObject *context, Callback<QByteArray> callback);
+    DockerReply *
+    inspectContainer(const QString &id, QObject *context, Callback<QJsonObject> callback);
+    DockerReply *getArchive(const QString &id,
+                            const QString &path,
+                            QObject *context,
+                            Callback<QByteArray> callback);
 
     // Streams: owned by the caller's context (parent), deleted after finished().
     ContainerStream *attach(const QString &id, bool tty, QObject *parent = nullptr);
-    ContainerStream *logs(const QString &id, const LogsOptions &options, bool tty, QObject *parent = nullptr);
+    ContainerStream *
+    logs(const QString &id, const LogsOptions &options, bool tty, QObject *parent = nullptr);
     JsonLinesStream *events(const QJsonObject &filters, QObject *parent = nullptr);
     JsonLinesStream *stats(const QString &id, QObject *parent = nullptr);
 
@@ -67,7 +85,10 @@ public:
 
 private:
     template<typename T, typename Parse>
-    DockerReply *call(DockerReply::Request request, QObject *context, Callback<T> callback, Parse parse,
+    DockerReply *call(DockerReply::Request request,
+                      QObject *context,
+                      Callback<T> callback,
+                      Parse parse,
                       bool unversioned = false);
 
     DockerEndpoint m_endpoint;

@@ -20,7 +20,8 @@ struct DockerEndpoint
     // "unix:///var/run/docker.sock (default)"
     QString describe() const { return QStringLiteral("%1 (%2)").arg(url(), source); }
 
-    static Result<DockerEndpoint> resolve(const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    static Result<DockerEndpoint> resolve(const QProcessEnvironment &env
+                                          = QProcessEnvironment::systemEnvironment());
     // The candidate sockets tried in order when DOCKER_HOST is not set, with their sources.
     static QList<DockerEndpoint> candidates(const QProcessEnvironment &env);
 };

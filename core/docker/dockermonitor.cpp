@@ -39,8 +39,10 @@ void DockerMonitor::checkNow()
             setHealth(Health::Unreachable, ping.errorString());
             return;
         }
-        const QString text = QStringLiteral("%1 · API %2").arg(ping->podman ? QStringLiteral("Podman") : QStringLiteral("Docker"),
-                                                                ping->negotiatedApiVersion);
+        const QString text
+                = QStringLiteral("%1 · API %2")
+                          .arg(ping->podman ? QStringLiteral("Podman") : QStringLiteral("Docker"),
+                               ping->negotiatedApiVersion);
         setHealth(Health::Healthy, text);
     });
 }

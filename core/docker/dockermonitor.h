@@ -19,7 +19,7 @@ public:
 
     DockerClient *client() const { return m_client; } // null when no endpoint could be resolved
     Health health() const { return m_health; }
-    QString message() const { return m_message; }     // the error, or "Docker 20.10 · API 1.41"
+    QString message() const { return m_message; } // the error, or "Docker 20.10 · API 1.41"
     QString endpointText() const;
     void checkNow();
 

@@ -26,16 +26,21 @@ DockerReply::~DockerReply()
     }
 }
 
-QString DockerReply::connectErrorText(QLocalSocket::LocalSocketError error, const QString &socketPath,
+QString DockerReply::connectErrorText(QLocalSocket::LocalSocketError error,
+                                      const QString &socketPath,
                                       const QString &detail)
 {
     switch (error) {
     case QLocalSocket::ServerNotFoundError:
         return QStringLiteral("Docker is not running: no socket at %1").arg(socketPath);
     case QLocalSocket::ConnectionRefusedError:
-        return QStringLiteral("Docker is not running: %1 refuses connections (is the daemon stopped?)").arg(socketPath);
+        return QStringLiteral(
+                       "Docker is not running: %1 refuses connections (is the daemon stopped?)")
+                .arg(socketPath);
     case QLocalSocket::SocketAccessError:
-        return QStringLiteral("Permission denied on %1 — add your user to the 'docker' group (then log in again)").arg(socketPath);
+        return QStringLiteral("Permission denied on %1 — add your user to the 'docker' group (then "
+                              "log in again)")
+                .arg(socketPath);
     case QLocalSocket::SocketTimeoutError:
         return QStringLiteral("Docker did not accept a connection on %1 in time").arg(socketPath);
     default:
@@ -69,7 +74,8 @@ void DockerReply::onConnected()
     m_connected = true;
     QByteArray head;
     head.reserve(256 + m_request.path.size());
-    head += m_request.method + ' ' + m_request.path + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: Parallax/" PARALLAX_VERSION "\r\n";
+    head += m_request.method + ' ' + m_request.path
+            + " HTTP/1.1\r\nHost: docker\r\nUser-Agent: Parallax/" PARALLAX_VERSION "\r\n";
     if (m_request.upgrade)
         head += "Connection: Upgrade\r\nUpgrade: tcp\r\n";
     else
@@ -92,7 +98,8 @@ void DockerReply::onReadyRead()
     const bool hadHeaders = m_reader.headersComplete();
     if (!m_reader.feed(data, &m_body)) {
         finish(Error{QStringLiteral("Docker sent a malformed response to %1 %2: %3")
-                             .arg(QString::fromLatin1(m_request.method), QString::fromLatin1(m_request.path),
+                             .arg(QString::fromLatin1(m_request.method),
+                                  QString::fromLatin1(m_request.path),
                                   m_reader.errorString()),
                      -2});
         return;
@@ -127,12 +134,14 @@ void DockerReply::onDisconnected()
             return;
     }
     if (!m_connected) {
-        finish(Error{connectErrorText(m_socket->error(), m_socketPath, m_socket->errorString()), -3});
+        finish(Error{connectErrorText(m_socket->error(), m_socketPath, m_socket->errorString()),
+                     -3});
         return;
     }
     if (!m_reader.finishInput()) {
         finish(Error{QStringLiteral("Lost the connection to Docker (%1 %2): %3")
-                             .arg(QString::fromLatin1(m_request.method), QString::fromLatin1(m_request.path),
+                             .arg(QString::fromLatin1(m_request.method),
+                                  QString::fromLatin1(m_request.path),
                                   m_reader.errorString()),
                      -4});
         return;
@@ -150,19 +159,23 @@ void DockerReply::onError(QLocalSocket::LocalSocketError error)
     }
     if (error == QLocalSocket::PeerClosedError)
         return; // disconnected() follows and completes a read-until-close body
-    finish(Error{QStringLiteral("Lost the connection to Docker at %1: %2").arg(m_socketPath, m_socket->errorString()), -4});
+    finish(Error{QStringLiteral("Lost the connection to Docker at %1: %2")
+                         .arg(m_socketPath, m_socket->errorString()),
+                 -4});
 }
 
 void DockerReply::onTimeout()
 {
     if (m_finished)
         return;
-    finish(Error{m_connected ? QStringLiteral("Docker did not answer %1 %2 within %3 s")
-                                       .arg(QString::fromLatin1(m_request.method), QString::fromLatin1(m_request.path))
-                                       .arg(m_request.timeoutMs / 1000.0)
-                             : QStringLiteral("Docker did not accept a connection on %1 within %2 s")
-                                       .arg(m_socketPath)
-                                       .arg(m_request.timeoutMs / 1000.0),
+    finish(Error{m_connected
+                         ? QStringLiteral("Docker did not answer %1 %2 within %3 s")
+                                   .arg(QString::fromLatin1(m_request.method),
+                                        QString::fromLatin1(m_request.path))
+                                   .arg(m_request.timeoutMs / 1000.0)
+                         : QStringLiteral("Docker did not accept a connection on %1 within %2 s")
+                                   .arg(m_socketPath)
+                                   .arg(m_request.timeoutMs / 1000.0),
                  -5});
 }
 
@@ -186,7 +199,9 @@ void DockerReply::finish(std::optional<Error> failure)
     if (!failure && m_reader.statusCode() >= 400) {
         QString message = daemonMessage(m_body);
         if (message.isEmpty())
-            message = QStringLiteral("HTTP %1 %2").arg(m_reader.statusCode()).arg(QString::fromLatin1(m_reader.reasonPhrase()));
+            message = QStringLiteral("HTTP %1 %2")
+                              .arg(m_reader.statusCode())
+                              .arg(QString::fromLatin1(m_reader.reasonPhrase()));
         failure = Error{message, m_reader.statusCode()};
     }
     m_failure = std::move(failure);

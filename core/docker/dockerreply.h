@@ -25,13 +25,13 @@ public:
     struct Request
     {
         QByteArray method = "GET";
-        QByteArray path;          // with query, already versioned
-        QByteArray body;          // sent with Content-Type: application/json when non-empty or json
+        QByteArray path; // with query, already versioned
+        QByteArray body; // sent with Content-Type: application/json when non-empty or json
         bool json = false;
-        bool upgrade = false;     // Connection: Upgrade / Upgrade: tcp (attach)
-        bool streaming = false;   // no timeout once the header is in
-        bool bufferBody = false;  // a streaming reply that still collects its body (wait)
-        int timeoutMs = 30000;    // 0: none
+        bool upgrade = false;    // Connection: Upgrade / Upgrade: tcp (attach)
+        bool streaming = false;  // no timeout once the header is in
+        bool bufferBody = false; // a streaming reply that still collects its body (wait)
+        int timeoutMs = 30000;   // 0: none
     };
 
     DockerReply(const QString &socketPath, Request request, QObject *parent = nullptr);
@@ -52,7 +52,8 @@ public:
     const Request &request() const { return m_request; }
     QString socketPath() const { return m_socketPath; }
 
-    static QString connectErrorText(QLocalSocket::LocalSocketError error, const QString &socketPath,
+    static QString connectErrorText(QLocalSocket::LocalSocketError error,
+                                    const QString &socketPath,
                                     const QString &detail);
 
 signals:

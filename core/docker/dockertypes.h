@@ -13,7 +13,7 @@ struct PingInfo
     QString negotiatedApiVersion; // min(ours, daemon's)
     QString osType;
     QString server;
-    bool podman = false;          // Libpod-API-Version present
+    bool podman = false; // Libpod-API-Version present
 };
 
 struct ImageSummary
@@ -40,15 +40,15 @@ struct ContainerCreateOptions
 {
     QString name;
     QString image;
-    QStringList cmd;         // empty: the image's own
-    QStringList env;         // "KEY=value"
+    QStringList cmd; // empty: the image's own
+    QStringList env; // "KEY=value"
     QMap<QString, QString> labels;
     QString workingDir;
     bool tty = false;
-    qint64 memoryBytes = 0;  // 0: none
-    qint64 nanoCpus = 0;     // 0: none
-    qint64 pidsLimit = 0;    // 0: none
-    QString networkMode;     // empty: the daemon's default
+    qint64 memoryBytes = 0; // 0: none
+    qint64 nanoCpus = 0;    // 0: none
+    qint64 pidsLimit = 0;   // 0: none
+    QString networkMode;    // empty: the daemon's default
 
     QJsonObject toJson() const;
 };
@@ -59,8 +59,8 @@ struct LogsOptions
     bool stdoutStream = true;
     bool stderrStream = true;
     bool timestamps = false;
-    QString since;  // "seconds[.nanoseconds]"; empty: from the start
-    QString tail;   // "all" or a count; empty: all
+    QString since; // "seconds[.nanoseconds]"; empty: from the start
+    QString tail;  // "all" or a count; empty: all
 };
 
 struct WaitResult

@@ -62,7 +62,8 @@ bool HttpResponseReader::feed(QByteArrayView data, QByteArray *body)
     // The limit covers the header with its blank line, found or not, so that it holds at the
     // same byte however the input was split.
     if (end < 0 ? size > kMaxHeaderBytes : end + sepLength > kMaxHeaderBytes)
-        return fail(QStringLiteral("malformed response: header larger than %1 bytes").arg(kMaxHeaderBytes));
+        return fail(QStringLiteral("malformed response: header larger than %1 bytes")
+                            .arg(kMaxHeaderBytes));
     if (end < 0)
         return true;
 
@@ -84,13 +85,15 @@ bool HttpResponseReader::parseHead(QByteArrayView head)
     // "HTTP/1.1 200 OK": version, a 3-digit code, an optional reason.
     if (!statusLine.startsWith("HTTP/1.") || statusLine.size() < 12 || statusLine[8] != ' ')
         return fail(QStringLiteral("malformed response: bad status line '%1'")
-                            .arg(QString::fromLatin1(statusLine.first(qMin<qsizetype>(statusLine.size(), 40)))));
+                            .arg(QString::fromLatin1(
+                                    statusLine.first(qMin<qsizetype>(statusLine.size(), 40)))));
     int code = 0;
     for (int i = 9; i < 12; ++i) {
         const char c = statusLine[i];
         if (c < '0' || c > '9')
             return fail(QStringLiteral("malformed response: bad status code in '%1'")
-                                .arg(QString::fromLatin1(statusLine.first(qMin<qsizetype>(statusLine.size(), 40)))));
+                                .arg(QString::fromLatin1(
+                                        statusLine.first(qMin<qsizetype>(statusLine.size(), 40)))));
         code = code * 10 + (c - '0');
     }
     if (statusLine.size() > 12 && statusLine[12] != ' ')
@@ -112,12 +115,14 @@ bool HttpResponseReader::parseHead(QByteArrayView head)
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0)
             return fail(QStringLiteral("malformed response: bad header line '%1'")
-                                .arg(QString::fromLatin1(line.first(qMin<qsizetype>(line.size(), 40)))));
-        m_headers.append({line.first(colon).trimmed().toByteArray(), line.sliced(colon + 1).trimmed().toByteArray()});
+                                .arg(QString::fromLatin1(
+                                        line.first(qMin<qsizetype>(line.size(), 40)))));
+        m_headers.append({line.first(colon).trimmed().toByteArray(),
+                          line.sliced(colon + 1).trimmed().toByteArray()});
     }
 
-    const bool noBody = m_head || (m_status >= 100 && m_status < 200 && m_status != 101) || m_status == 204
-            || m_status == 304;
+    const bool noBody = m_head || (m_status >= 100 && m_status < 200 && m_status != 101)
+                        || m_status == 204 || m_status == 304;
     const QByteArray transferEncoding = header("Transfer-Encoding");
     const QByteArray contentLength = header("Content-Length");
     if (m_status == 101) {
@@ -182,16 +187,19 @@ bool HttpResponseReader::finishInput()
     case State::Headers:
         return fail(m_headBuffer.isEmpty()
                             ? QStringLiteral("the connection closed before any response")
-                            : QStringLiteral("the connection closed in the middle of the response header"));
+                            : QStringLiteral(
+                                    "the connection closed in the middle of the response header"));
     case State::Body:
         if (m_bodyMode == BodyMode::UntilClose) {
             m_state = State::Done;
             return true;
         }
         if (m_bodyMode == BodyMode::Length)
-            return fail(QStringLiteral("the connection closed with %1 bytes of the response body missing")
+            return fail(QStringLiteral(
+                                "the connection closed with %1 bytes of the response body missing")
                                 .arg(m_remaining));
-        return fail(QStringLiteral("the connection closed in the middle of a chunked response body"));
+        return fail(
+                QStringLiteral("the connection closed in the middle of a chunked response body"));
     }
     return false;
 }

@@ -23,13 +23,17 @@ bool StreamDemuxer::feed(QByteArrayView data, const Sink &sink)
             const unsigned char type = m_header[0];
             if (type > 3 || m_header[1] != 0 || m_header[2] != 0 || m_header[3] != 0) {
                 m_error = QStringLiteral("malformed stream: bad frame header %1")
-                                  .arg(QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(m_header), 8).toHex(' ')));
+                                  .arg(QString::fromLatin1(
+                                          QByteArray(reinterpret_cast<const char *>(m_header), 8)
+                                                  .toHex(' ')));
                 return false;
             }
             // Type 0 is stdin, which Docker only echoes on stdout.
-            m_stream = type == 2 ? StreamType::Stderr : type == 3 ? StreamType::DaemonError : StreamType::Stdout;
+            m_stream = type == 2   ? StreamType::Stderr
+                       : type == 3 ? StreamType::DaemonError
+                                   : StreamType::Stdout;
             m_frameSize = m_remaining = (quint32(m_header[4]) << 24) | (quint32(m_header[5]) << 16)
-                    | (quint32(m_header[6]) << 8) | quint32(m_header[7]);
+                                        | (quint32(m_header[6]) << 8) | quint32(m_header[7]);
             m_frameStart = true;
             // When the header ends the feed (Podman writes it separately), the payload's first
             // slice comes with the next feed: no empty slice now, and frameStart stays set.
@@ -50,7 +54,8 @@ bool StreamDemuxer::finish()
     if (hasError())
         return false;
     if (m_headerFill != 0) {
-        m_error = QStringLiteral("stream ended inside a frame header (%1 of 8 bytes)").arg(m_headerFill);
+        m_error = QStringLiteral("stream ended inside a frame header (%1 of 8 bytes)")
+                          .arg(m_headerFill);
         return false;
     }
     if (m_remaining != 0) {

@@ -21,7 +21,9 @@ public:
     // `stream`, a slice of the payload, and whether the slice opens a new frame.
     using Sink = std::function<void(StreamType stream, QByteArrayView payload, bool frameStart)>;
 
-    explicit StreamDemuxer(bool multiplexed = true) : m_multiplexed(multiplexed) {}
+    explicit StreamDemuxer(bool multiplexed = true)
+        : m_multiplexed(multiplexed)
+    {}
 
     void setMultiplexed(bool multiplexed) { m_multiplexed = multiplexed; }
     bool isMultiplexed() const { return m_multiplexed; }

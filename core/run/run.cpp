@@ -31,15 +31,18 @@ QString Run::newRunId()
 {
     // Sortable by time, unique enough for one user's machine, valid in container names.
     return QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))
-            + QStringLiteral("-%1").arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
+           + QStringLiteral("-%1").arg(
+                   QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
 }
 
 QString Run::defaultRunsDirectory()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/runs");
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+           + QStringLiteral("/runs");
 }
 
-QList<QByteArray> Run::secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing)
+QList<QByteArray>
+Run::secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing)
 {
     QList<QByteArray> values;
     for (const QString &name : spec.secrets) {
@@ -74,9 +77,12 @@ void Run::addRunner(const VariationLaunch &launch)
         emit variationStateChanged(index, state);
     });
     connect(runner, &VariationRunner::containerCreated, this, [this] { saveRecord(); });
-    connect(runner, &VariationRunner::outputReceived, this, [this, index](StreamType stream, const QByteArray &data) {
-        emit outputReceived(index, stream, data);
-    });
+    connect(runner,
+            &VariationRunner::outputReceived,
+            this,
+            [this, index](StreamType stream, const QByteArray &data) {
+                emit outputReceived(index, stream, data);
+            });
     connect(runner, &VariationRunner::reconnectingChanged, this, [this, index](bool reconnecting) {
         emit reconnectingChanged(index, reconnecting);
     });
@@ -106,17 +112,21 @@ void Run::start()
                 continue;
             }
             // Killed between create and the record of its id: find it by its labels.
-            const QStringList labels{QStringLiteral("%1=%2").arg(QLatin1String(Labels::kOwner), QLatin1String(Labels::kOwnerValue)),
-                                     QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), m_id),
-                                     QStringLiteral("%1=%2").arg(QLatin1String(Labels::kVariation), runner->name())};
-            m_client->listContainers(labels, true, runner, [runner](const Result<QList<ContainerSummary>> &found) {
-                if (found && !found->isEmpty())
-                    runner->resume(found->first().id);
-                else if (found)
-                    runner->start(); // it never got a container (or waited behind -j): start it now
-                else
-                    runner->abandon(found.errorString());
-            });
+            const QStringList labels{
+                    QStringLiteral("%1=%2").arg(QLatin1String(Labels::kOwner),
+                                                QLatin1String(Labels::kOwnerValue)),
+                    QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), m_id),
+                    QStringLiteral("%1=%2").arg(QLatin1String(Labels::kVariation), runner->name())};
+            m_client->listContainers(
+                    labels, true, runner, [runner](const Result<QList<ContainerSummary>> &found) {
+                        if (found && !found->isEmpty())
+                            runner->resume(found->first().id);
+                        else if (found)
+                            runner->start(); // it never got a container (or waited behind -j):
+                                             // start it now
+                        else
+                            runner->abandon(found.errorString());
+                    });
         }
         saveRecord();
         if (m_active.isEmpty())
@@ -127,7 +137,8 @@ void Run::start()
     QStringList missing;
     const QList<QByteArray> secrets = secretValues(m_spec, m_options.environment, &missing);
     if (!missing.isEmpty()) {
-        m_error = QStringLiteral("Secret %1 is not set: export %2 in the environment that starts Parallax")
+        m_error = QStringLiteral(
+                          "Secret %1 is not set: export %2 in the environment that starts Parallax")
                           .arg(missing.join(QLatin1String(", ")), missing.first());
     } else if (QFile::exists(m_dir + QStringLiteral("/run.json"))) {
         m_error = QStringLiteral("%1 already holds a run; choose another folder").arg(m_dir);
@@ -148,7 +159,8 @@ void Run::start()
     startNext();
 }
 
-VariationLaunch Run::makeLaunch(const ResolvedVariation &variation, const QList<QByteArray> &secrets) const
+VariationLaunch Run::makeLaunch(const ResolvedVariation &variation,
+                                const QList<QByteArray> &secrets) const
 {
     VariationLaunch launch;
     launch.runId = m_id;
@@ -189,7 +201,9 @@ bool Run::lockFolder()
     qint64 pid = 0;
     QString host, app;
     m_lock->getLockInfo(&pid, &host, &app);
-    m_error = QStringLiteral("Run %1 is being recorded by another Parallax process (pid %2)").arg(m_id).arg(pid);
+    m_error = QStringLiteral("Run %1 is being recorded by another Parallax process (pid %2)")
+                      .arg(m_id)
+                      .arg(pid);
     m_lock.reset();
     return false;
 }
@@ -257,12 +271,16 @@ QJsonObject Run::toJson() const
     o.insert(QLatin1String("spec"), m_spec.toJson());
     if (!m_options.specPath.isEmpty())
         o.insert(QLatin1String("spec_path"), m_options.specPath);
-    o.insert(QLatin1String("state"), m_finished ? (m_cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"))
-                                                : QStringLiteral("running"));
+    o.insert(QLatin1String("state"),
+             m_finished ? (m_cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"))
+                        : QStringLiteral("running"));
     o.insert(QLatin1String("started_at"), m_startedAt.toString(Qt::ISODateWithMs));
-    o.insert(QLatin1String("finished_at"), m_finishedAt.isValid() ? QJsonValue(m_finishedAt.toString(Qt::ISODateWithMs)) : QJsonValue());
-    o.insert(QLatin1String("docker"), QJsonObject{{QLatin1String("endpoint"), m_client->endpoint().url()},
-                                                  {QLatin1String("api_version"), m_client->apiVersion()}});
+    o.insert(QLatin1String("finished_at"),
+             m_finishedAt.isValid() ? QJsonValue(m_finishedAt.toString(Qt::ISODateWithMs))
+                                    : QJsonValue());
+    o.insert(QLatin1String("docker"),
+             QJsonObject{{QLatin1String("endpoint"), m_client->endpoint().url()},
+                         {QLatin1String("api_version"), m_client->apiVersion()}});
     QJsonArray variations;
     for (const VariationRunner *runner : m_runners)
         variations.append(runner->record());
@@ -281,20 +299,28 @@ bool Run::saveRecord()
     return file.commit();
 }
 
-Result<Run *> Run::resume(DockerClient *client, const QString &runDir, QObject *parent, const QProcessEnvironment &environment)
+Result<Run *> Run::resume(DockerClient *client,
+                          const QString &runDir,
+                          QObject *parent,
+                          const QProcessEnvironment &environment)
 {
     const QString path = QDir(runDir).absoluteFilePath(QStringLiteral("run.json"));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)").arg(runDir, path, file.errorString()), 2};
+        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)")
+                             .arg(runDir, path, file.errorString()),
+                     2};
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (!doc.isObject())
         return Error{QStringLiteral("%1 is damaged: %2").arg(path, parseError.errorString()), 2};
     const QJsonObject record = doc.object();
-    const Result<RunSpec> spec = RunSpec::fromJson(QJsonDocument(record.value(QLatin1String("spec")).toObject()).toJson());
+    const Result<RunSpec> spec = RunSpec::fromJson(
+            QJsonDocument(record.value(QLatin1String("spec")).toObject()).toJson());
     if (!spec)
-        return Error{QStringLiteral("%1 holds a spec Parallax cannot read: %2").arg(path, spec.errorString()), 2};
+        return Error{QStringLiteral("%1 holds a spec Parallax cannot read: %2")
+                             .arg(path, spec.errorString()),
+                     2};
 
     RunOptions options;
     options.outDir = QDir(runDir).absolutePath();
@@ -303,12 +329,15 @@ Result<Run *> Run::resume(DockerClient *client, const QString &runDir, QObject *
     auto *run = new Run(client, *spec, options, parent);
     run->m_id = record.value(QLatin1String("run_id")).toString();
     run->m_resumed = true;
-    run->m_startedAt = QDateTime::fromString(record.value(QLatin1String("started_at")).toString(), Qt::ISODateWithMs);
+    run->m_startedAt = QDateTime::fromString(record.value(QLatin1String("started_at")).toString(),
+                                             Qt::ISODateWithMs);
 
     QStringList missing;
     const QList<QByteArray> secrets = secretValues(*spec, environment, &missing);
     if (!missing.isEmpty())
-        qCWarning(lcRun) << "secrets not set, their values cannot be masked in the rest of the transcripts:" << missing;
+        qCWarning(lcRun)
+                << "secrets not set, their values cannot be masked in the rest of the transcripts:"
+                << missing;
 
     const QList<ResolvedVariation> resolved = spec->resolvedVariations();
     for (const QJsonValue &value : record.value(QLatin1String("variations")).toArray()) {

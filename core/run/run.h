@@ -18,10 +18,10 @@ class DockerClient;
 
 struct RunOptions
 {
-    QString outDir;          // the run folder; empty: <AppDataLocation>/runs/<run-id>
-    int parallelism = 0;     // how many variations start at once; 0: all
+    QString outDir;      // the run folder; empty: <AppDataLocation>/runs/<run-id>
+    int parallelism = 0; // how many variations start at once; 0: all
     int stopGraceSeconds = 5;
-    QString specPath;        // where the spec came from, for the record
+    QString specPath; // where the spec came from, for the record
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment(); // secret values
 };
 
@@ -40,9 +40,12 @@ public:
     void start();
     // Loads an interrupted run from its folder, finds its labelled containers and completes
     // each unfinished variation's transcript from its container's logs.
-    static Result<Run *> resume(DockerClient *client, const QString &runDir, QObject *parent = nullptr,
-                                const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
-    void cancel();                 // every variation
+    static Result<Run *> resume(DockerClient *client,
+                                const QString &runDir,
+                                QObject *parent = nullptr,
+                                const QProcessEnvironment &environment
+                                = QProcessEnvironment::systemEnvironment());
+    void cancel(); // every variation
     void cancel(int variation);
 
     QString id() const { return m_id; }
@@ -55,13 +58,14 @@ public:
     QString error() const { return m_error; } // a launch error (no variation started)
     QDateTime startedAt() const { return m_startedAt; }
     QDateTime finishedAt() const { return m_finishedAt; }
-    bool allSucceeded() const;     // every variation exited 0
-    QJsonObject toJson() const;    // run.json
+    bool allSucceeded() const;  // every variation exited 0
+    QJsonObject toJson() const; // run.json
     bool saveRecord();
 
     static QString newRunId();
     static QString defaultRunsDirectory();
-    static QList<QByteArray> secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing);
+    static QList<QByteArray>
+    secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing);
 
 signals:
     void variationStateChanged(int variation, Parallax::VariationState state);
@@ -75,7 +79,8 @@ private:
     void onRunnerFinished(VariationRunner *runner);
     void finishRun();
     bool lockFolder();
-    VariationLaunch makeLaunch(const ResolvedVariation &variation, const QList<QByteArray> &secrets) const;
+    VariationLaunch makeLaunch(const ResolvedVariation &variation,
+                               const QList<QByteArray> &secrets) const;
 
     DockerClient *m_client;
     RunSpec m_spec;

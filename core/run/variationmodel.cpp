@@ -6,8 +6,7 @@ namespace Parallax {
 
 VariationModel::VariationModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 Run *VariationModel::run() const
 {
@@ -73,7 +72,10 @@ QString VariationModel::formatDuration(qint64 ms)
 {
     const qint64 s = ms / 1000;
     if (s >= 3600)
-        return QStringLiteral("%1:%2:%3").arg(s / 3600).arg((s / 60) % 60, 2, 10, QLatin1Char('0')).arg(s % 60, 2, 10, QLatin1Char('0'));
+        return QStringLiteral("%1:%2:%3")
+                .arg(s / 3600)
+                .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                .arg(s % 60, 2, 10, QLatin1Char('0'));
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
 }
 
@@ -96,7 +98,8 @@ QVariant VariationModel::data(const QModelIndex &index, int role) const
     case ErrorRole:
         return v->error().isEmpty() ? v->note() : v->error();
     case Qt::TextAlignmentRole:
-        return index.column() >= ExitColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        return index.column() >= ExitColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                            : QVariant();
     case Qt::ToolTipRole:
         return v->error().isEmpty() ? (v->note().isEmpty() ? QVariant() : v->note()) : v->error();
     case Qt::DisplayRole:
@@ -108,12 +111,14 @@ QVariant VariationModel::data(const QModelIndex &index, int role) const
     case NameColumn:
         return v->name();
     case StateColumn:
-        return m_reconnecting.value(index.row()) ? QStringLiteral("reconnecting") : stateLabel(v->state(), v->exitCode());
+        return m_reconnecting.value(index.row()) ? QStringLiteral("reconnecting")
+                                                 : stateLabel(v->state(), v->exitCode());
     case ExitColumn:
         return v->state() == VariationState::Exited || v->state() == VariationState::Cancelled
-                        || v->state() == VariationState::TimedOut || v->state() == VariationState::OutOfMemory
-                ? (v->exitCode() >= 0 ? QVariant(v->exitCode()) : QVariant())
-                : QVariant();
+                               || v->state() == VariationState::TimedOut
+                               || v->state() == VariationState::OutOfMemory
+                       ? (v->exitCode() >= 0 ? QVariant(v->exitCode()) : QVariant())
+                       : QVariant();
     case DurationColumn:
         return formatDuration(v->durationMs());
     case LinesColumn:
@@ -131,7 +136,8 @@ QVariant VariationModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
-    static const char *const names[] = {"Variation", "State", "Exit", "Duration", "Lines", "Bytes", "Stderr lines"};
+    static const char *const names[]
+            = {"Variation", "State", "Exit", "Duration", "Lines", "Bytes", "Stderr lines"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
 }
 

@@ -16,8 +16,23 @@ class VariationModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, StateColumn, ExitColumn, DurationColumn, LinesColumn, BytesColumn, StderrColumn, ColumnCount };
-    enum Role { StateRole = Qt::UserRole + 1, ExitCodeRole, DurationMsRole, ReconnectingRole, ErrorRole };
+    enum Column {
+        NameColumn,
+        StateColumn,
+        ExitColumn,
+        DurationColumn,
+        LinesColumn,
+        BytesColumn,
+        StderrColumn,
+        ColumnCount
+    };
+    enum Role {
+        StateRole = Qt::UserRole + 1,
+        ExitCodeRole,
+        DurationMsRole,
+        ReconnectingRole,
+        ErrorRole
+    };
 
     explicit VariationModel(QObject *parent = nullptr);
 
@@ -29,7 +44,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant
+    headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     static QString formatDuration(qint64 ms); // "0:07", "1:02:03"
 

@@ -7,8 +7,8 @@
 #include "util/clock.h"
 
 #include <QJsonArray>
-#include <QTimeZone>
 #include <QJsonObject>
+#include <QTimeZone>
 
 namespace Parallax {
 
@@ -39,7 +39,8 @@ VariationRunner::VariationRunner(DockerClient *client, VariationLaunch launch, Q
         if (isFinal(m_state) || m_endReason != EndReason::None)
             return;
         m_endReason = EndReason::Timeout;
-        m_note = QStringLiteral("stopped after the %1 timeout").arg(formatDuration(m_launch.limits.timeoutMs));
+        m_note = QStringLiteral("stopped after the %1 timeout")
+                         .arg(formatDuration(m_launch.limits.timeoutMs));
         stopContainer();
     });
     resetRedactors();
@@ -106,7 +107,8 @@ bool VariationRunner::openTranscript()
 void VariationRunner::start()
 {
     // Pending, or (resuming) recorded as creating but without a container to show for it.
-    if (m_state != VariationState::Pending && !(m_state == VariationState::Creating && m_containerId.isEmpty()))
+    if (m_state != VariationState::Pending
+        && !(m_state == VariationState::Creating && m_containerId.isEmpty()))
         return;
     if (!openTranscript()) {
         setState(VariationState::Failed);
@@ -128,7 +130,8 @@ void VariationRunner::start()
     options.memoryBytes = m_launch.limits.memoryBytes;
     options.nanoCpus = qint64(m_launch.limits.cpus * 1e9);
     options.pidsLimit = m_launch.limits.pids;
-    m_client->createContainer(options, this, [this](const Result<QString> &result) { onCreated(result); });
+    m_client->createContainer(
+            options, this, [this](const Result<QString> &result) { onCreated(result); });
 }
 
 void VariationRunner::onCreated(const Result<QString> &result)
@@ -159,15 +162,20 @@ void VariationRunner::attachAndStart()
     connect(m_stream, &ContainerStream::outputReceived, this, &VariationRunner::onOutput);
     connect(m_stream, &ContainerStream::finished, this, &VariationRunner::onAttachFinished);
     connect(m_stream, &ContainerStream::started, this, [this] {
-        m_waitReply = m_client->waitContainer(m_containerId, QStringLiteral("next-exit"), this,
-                                              [this](const Result<WaitResult> &r) { onWaitFinished(r); });
+        m_waitReply = m_client->waitContainer(
+                m_containerId,
+                QStringLiteral("next-exit"),
+                this,
+                [this](const Result<WaitResult> &r) { onWaitFinished(r); });
         connect(m_waitReply, &DockerReply::headersReceived, this, [this] {
-            if (m_started || m_endReason != EndReason::None || (m_waitReply && m_waitReply->statusCode() >= 300))
+            if (m_started || m_endReason != EndReason::None
+                || (m_waitReply && m_waitReply->statusCode() >= 300))
                 return;
             m_started = true;
             m_client->startContainer(m_containerId, this, [this](const Result<void> &started) {
                 if (!started) {
-                    fail(QStringLiteral("Docker could not start the container: %1").arg(started.errorString()));
+                    fail(QStringLiteral("Docker could not start the container: %1")
+                                 .arg(started.errorString()));
                     return;
                 }
                 if (m_state == VariationState::Creating) {
@@ -223,7 +231,8 @@ void VariationRunner::onAttachFinished(const Result<void> &result)
         if (!m_started || (!m_waitReply && !m_waitDone)) {
             // Never got going: the daemon refused the attach itself.
             if (!m_started && result.error().code > 0) {
-                fail(QStringLiteral("Docker refused to attach to the container: %1").arg(result.errorString()));
+                fail(QStringLiteral("Docker refused to attach to the container: %1")
+                             .arg(result.errorString()));
                 return;
             }
         }
@@ -242,7 +251,8 @@ void VariationRunner::onWaitFinished(const Result<WaitResult> &result)
             return;
         }
         if (!m_started) {
-            fail(QStringLiteral("Docker could not wait for the container: %1").arg(result.errorString()));
+            fail(QStringLiteral("Docker could not wait for the container: %1")
+                         .arg(result.errorString()));
             return;
         }
         enterRecovery(result.errorString());
@@ -295,7 +305,8 @@ void VariationRunner::fail(const QString &reason)
     }
     m_finalizing = true;
     setState(VariationState::Failed);
-    m_client->removeContainer(m_containerId, true, this, [this](const Result<void> &) { emitFinished(); });
+    m_client->removeContainer(
+            m_containerId, true, this, [this](const Result<void> &) { emitFinished(); });
 }
 
 void VariationRunner::abandon(const QString &reason)
@@ -341,15 +352,17 @@ void VariationRunner::stopContainer()
     m_stopSent = true;
     // The daemon sends SIGTERM, waits the grace period, then SIGKILL; the attach and wait calls
     // then complete as for any exit, so the transcript is complete up to the end.
-    m_client->stopContainer(m_containerId, m_launch.stopGraceSeconds, this, [this](const Result<void> &result) {
-        if (result || result.error().code == 304 || result.error().code == 404)
-            return;
-        if (result.error().code == -3 || result.error().code == -4) {
-            m_stopSent = false; // Docker is unreachable: sent again once reconnected
-            return;
-        }
-        m_client->killContainer(m_containerId, QString(), this, [](const Result<void> &) {});
-    });
+    m_client->stopContainer(
+            m_containerId, m_launch.stopGraceSeconds, this, [this](const Result<void> &result) {
+                if (result || result.error().code == 304 || result.error().code == 404)
+                    return;
+                if (result.error().code == -3 || result.error().code == -4) {
+                    m_stopSent = false; // Docker is unreachable: sent again once reconnected
+                    return;
+                }
+                m_client->killContainer(
+                        m_containerId, QString(), this, [](const Result<void> &) {});
+            });
 }
 
 void VariationRunner::enterRecovery(const QString &why)
@@ -373,7 +386,9 @@ void VariationRunner::scheduleReconnect(const QString &why)
     if (m_recoveryClock.elapsed() > kRecoveryLimitMs) {
         m_recovering = false;
         emit reconnectingChanged(false);
-        fail(QStringLiteral("Lost Docker for over %1 minutes: %2").arg(kRecoveryLimitMs / 60000).arg(why));
+        fail(QStringLiteral("Lost Docker for over %1 minutes: %2")
+                     .arg(kRecoveryLimitMs / 60000)
+                     .arg(why));
         return;
     }
     m_backoffMs = m_backoffMs == 0 ? 100 : qMin(m_backoffMs * 2, 3000);
@@ -400,17 +415,25 @@ void VariationRunner::inspectForRecovery()
             if (result.error().code == 404) {
                 m_recovering = false;
                 emit reconnectingChanged(false);
-                fail(QStringLiteral("The container %1 is gone; its output after what was recorded is lost").arg(m_containerId.left(12)));
+                fail(QStringLiteral(
+                             "The container %1 is gone; its output after what was recorded is lost")
+                             .arg(m_containerId.left(12)));
                 return;
             }
             scheduleReconnect(result.errorString());
             return;
         }
-        const QJsonObject labels = result->value(QLatin1String("Config")).toObject().value(QLatin1String("Labels")).toObject();
-        if (labels.value(QLatin1String(Labels::kOwner)).toString() != QLatin1String(Labels::kOwnerValue)) {
+        const QJsonObject labels = result->value(QLatin1String("Config"))
+                                           .toObject()
+                                           .value(QLatin1String("Labels"))
+                                           .toObject();
+        if (labels.value(QLatin1String(Labels::kOwner)).toString()
+            != QLatin1String(Labels::kOwnerValue)) {
             m_recovering = false;
             emit reconnectingChanged(false);
-            m_error = QStringLiteral("Container %1 does not carry Parallax's owner label; not touching it").arg(m_containerId.left(12));
+            m_error = QStringLiteral(
+                              "Container %1 does not carry Parallax's owner label; not touching it")
+                              .arg(m_containerId.left(12));
             m_containerId.clear(); // never remove a container that is not ours
             setState(VariationState::Failed);
             emitFinished();
@@ -489,8 +512,11 @@ void VariationRunner::onLogsFinished(const Result<void> &result)
         if (m_connectionLostAt.isValid()) {
             const QDateTime finished = dockerTime(state.value(QLatin1String("FinishedAt")));
             const bool signalled = m_exitCode == 137 || m_exitCode == 143 || m_exitCode == 255;
-            if (finished.isValid() && finished >= m_connectionLostAt.addSecs(-1) && signalled && m_endReason == EndReason::None)
-                m_note = QStringLiteral("The container stopped while Docker was unreachable (exit %1): it most likely died with the daemon").arg(m_exitCode);
+            if (finished.isValid() && finished >= m_connectionLostAt.addSecs(-1) && signalled
+                && m_endReason == EndReason::None)
+                m_note = QStringLiteral("The container stopped while Docker was unreachable (exit "
+                                        "%1): it most likely died with the daemon")
+                                 .arg(m_exitCode);
         }
         if (m_logsFollowed) {
             // A follower can miss the last message when it has no newline (moby #43860); a
@@ -575,7 +601,8 @@ void VariationRunner::completeWith(const QJsonObject &inspect)
     }
     m_client->removeContainer(m_containerId, true, this, [this](const Result<void> &removed) {
         if (!removed && removed.error().code != 404)
-            m_note = QStringLiteral("Could not remove container %1: %2").arg(m_containerId.left(12), removed.errorString());
+            m_note = QStringLiteral("Could not remove container %1: %2")
+                             .arg(m_containerId.left(12), removed.errorString());
         emitFinished();
     });
 }
@@ -584,7 +611,8 @@ void VariationRunner::removeAndFinish()
 {
     m_finalizing = true;
     m_client->removeContainer(m_containerId, true, this, [this](const Result<void> &) {
-        setState(m_endReason == EndReason::Timeout ? VariationState::TimedOut : VariationState::Cancelled);
+        setState(m_endReason == EndReason::Timeout ? VariationState::TimedOut
+                                                   : VariationState::Cancelled);
         emitFinished();
     });
 }
@@ -595,10 +623,12 @@ QJsonObject VariationRunner::record() const
     o.insert(QLatin1String("name"), m_launch.name);
     o.insert(QLatin1String("image"), m_launch.image);
     o.insert(QLatin1String("container_id"), m_containerId);
-    o.insert(QLatin1String("container_name"), QStringLiteral("parallax-%1-%2").arg(m_launch.runId, m_launch.name));
+    o.insert(QLatin1String("container_name"),
+             QStringLiteral("parallax-%1-%2").arg(m_launch.runId, m_launch.name));
     o.insert(QLatin1String("image_id"), m_imageId);
     o.insert(QLatin1String("state"), stateName(m_state));
-    o.insert(QLatin1String("exit_code"), m_exitCode >= 0 && isFinal(m_state) ? QJsonValue(m_exitCode) : QJsonValue());
+    o.insert(QLatin1String("exit_code"),
+             m_exitCode >= 0 && isFinal(m_state) ? QJsonValue(m_exitCode) : QJsonValue());
     if (!m_error.isEmpty())
         o.insert(QLatin1String("error"), m_error);
     if (!m_note.isEmpty())
@@ -609,9 +639,11 @@ QJsonObject VariationRunner::record() const
                                        {QLatin1String("at"), t.at.toString(Qt::ISODateWithMs)}});
     o.insert(QLatin1String("transitions"), transitions);
     const QDateTime started = startedAt();
-    o.insert(QLatin1String("started_at"), started.isValid() ? QJsonValue(started.toString(Qt::ISODateWithMs)) : QJsonValue());
+    o.insert(QLatin1String("started_at"),
+             started.isValid() ? QJsonValue(started.toString(Qt::ISODateWithMs)) : QJsonValue());
     const QDateTime ended = finishedAt();
-    o.insert(QLatin1String("finished_at"), ended.isValid() ? QJsonValue(ended.toString(Qt::ISODateWithMs)) : QJsonValue());
+    o.insert(QLatin1String("finished_at"),
+             ended.isValid() ? QJsonValue(ended.toString(Qt::ISODateWithMs)) : QJsonValue());
     o.insert(QLatin1String("duration_ms"), durationMs());
     o.insert(QLatin1String("stdout_bytes"), bytes(StreamType::Stdout));
     o.insert(QLatin1String("stderr_bytes"), bytes(StreamType::Stderr));
@@ -628,7 +660,8 @@ void VariationRunner::restore(const QJsonObject &record)
     for (const QJsonValue &value : record.value(QLatin1String("transitions")).toArray()) {
         const QJsonObject t = value.toObject();
         m_transitions.append({stateFromName(t.value(QLatin1String("state")).toString()),
-                              QDateTime::fromString(t.value(QLatin1String("at")).toString(), Qt::ISODateWithMs)});
+                              QDateTime::fromString(t.value(QLatin1String("at")).toString(),
+                                                    Qt::ISODateWithMs)});
     }
     if (m_transitions.isEmpty())
         m_transitions.append({VariationState::Pending, QDateTime::currentDateTimeUtc()});

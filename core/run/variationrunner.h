@@ -39,7 +39,7 @@ struct VariationLaunch
     QString name;
     QString image;
     QStringList command;
-    QStringList env;        // "KEY=value", PARALLAX_* and secret values included
+    QStringList env; // "KEY=value", PARALLAX_* and secret values included
     QString workdir;
     bool tty = false;
     ResourceLimits limits;

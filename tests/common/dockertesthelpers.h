@@ -43,7 +43,8 @@ inline Result<DockerEndpoint> testEndpoint()
     return DockerEndpoint::resolve();
 }
 
-inline ContainerCreateOptions containerOptions(const QString &labelValue, const QStringList &cmd, bool tty = false)
+inline ContainerCreateOptions
+containerOptions(const QString &labelValue, const QStringList &cmd, bool tty = false)
 {
     ContainerCreateOptions options;
     options.image = QStringLiteral(PARALLAX_DEMO_IMAGE);
@@ -53,20 +54,24 @@ inline ContainerCreateOptions containerOptions(const QString &labelValue, const 
     return options;
 }
 
-inline ContainerCreateOptions shellOptions(const QString &labelValue, const QString &script, bool tty = false)
+inline ContainerCreateOptions
+shellOptions(const QString &labelValue, const QString &script, bool tty = false)
 {
     return containerOptions(labelValue, {QStringLiteral("sh"), QStringLiteral("-c"), script}, tty);
 }
 
 inline Error stepError(const QString &step, const Error &error)
 {
-    return Error{QStringLiteral("%1 failed: %2 (code %3)").arg(step, error.message).arg(error.code), error.code};
+    return Error{QStringLiteral("%1 failed: %2 (code %3)").arg(step, error.message).arg(error.code),
+                 error.code};
 }
 
 inline Result<QString> createContainer(DockerClient &client, const ContainerCreateOptions &options)
 {
-    Result<QString> result = syncCall<QString>(
-            [&](QObject *context, DockerClient::Callback<QString> done) { client.createContainer(options, context, done); });
+    Result<QString> result
+            = syncCall<QString>([&](QObject *context, DockerClient::Callback<QString> done) {
+                  client.createContainer(options, context, done);
+              });
     if (!result)
         return stepError(QStringLiteral("create"), result.error());
     return result;
@@ -74,18 +79,21 @@ inline Result<QString> createContainer(DockerClient &client, const ContainerCrea
 
 inline Result<void> startContainer(DockerClient &client, const QString &id)
 {
-    Result<void> result = syncCall<void>(
-            [&](QObject *context, DockerClient::Callback<void> done) { client.startContainer(id, context, done); });
+    Result<void> result = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+        client.startContainer(id, context, done);
+    });
     if (!result)
         return stepError(QStringLiteral("start"), result.error());
     return result;
 }
 
-inline Result<WaitResult> waitContainer(DockerClient &client, const QString &id, const QString &condition)
+inline Result<WaitResult>
+waitContainer(DockerClient &client, const QString &id, const QString &condition)
 {
-    Result<WaitResult> result = syncCall<WaitResult>([&](QObject *context, DockerClient::Callback<WaitResult> done) {
-        client.waitContainer(id, condition, context, done);
-    });
+    Result<WaitResult> result
+            = syncCall<WaitResult>([&](QObject *context, DockerClient::Callback<WaitResult> done) {
+                  client.waitContainer(id, condition, context, done);
+              });
     if (!result)
         return stepError(QStringLiteral("wait"), result.error());
     return result;
@@ -98,7 +106,8 @@ inline Result<QJsonObject> inspectContainer(DockerClient &client, const QString 
     });
 }
 
-inline Result<QList<ContainerSummary>> listContainers(DockerClient &client, const QStringList &labelFilters)
+inline Result<QList<ContainerSummary>> listContainers(DockerClient &client,
+                                                      const QStringList &labelFilters)
 {
     return syncCall<QList<ContainerSummary>>(
             [&](QObject *context, DockerClient::Callback<QList<ContainerSummary>> done) {
@@ -115,11 +124,13 @@ inline Result<int> removeLabelledContainers(DockerClient &client, const QString 
         return stepError(QStringLiteral("list"), list.error());
     int removed = 0;
     for (const ContainerSummary &container : *list) {
-        const Result<void> result = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
-            client.removeContainer(container.id, true, context, done);
-        });
+        const Result<void> result
+                = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                      client.removeContainer(container.id, true, context, done);
+                  });
         if (!result && result.error().code != 404)
-            return stepError(QStringLiteral("remove %1").arg(container.id.left(12)), result.error());
+            return stepError(QStringLiteral("remove %1").arg(container.id.left(12)),
+                             result.error());
         ++removed;
     }
     return removed;
@@ -129,8 +140,8 @@ inline Result<int> removeLabelledContainers(DockerClient &client, const QString 
 struct RunOutcome
 {
     QString id;
-    QByteArray out; // all stdout bytes, in order
-    QByteArray err; // all stderr bytes, in order
+    QByteArray out;                              // all stdout bytes, in order
+    QByteArray err;                              // all stderr bytes, in order
     QList<QPair<StreamType, QByteArray>> pieces; // as emitted by ContainerStream
     std::optional<Result<void>> streamResult;
     std::optional<Result<WaitResult>> waitResult;
@@ -139,8 +150,8 @@ struct RunOutcome
 // Does what `docker run` does: create, attach (before start: attaching later loses the output
 // of a fast container), wait for the next exit (its header must be in before start, or the exit
 // can be missed), start, then collect everything until the stream and the wait have both ended.
-inline Result<RunOutcome> runContainer(DockerClient &client, const ContainerCreateOptions &options,
-                                       int timeoutMs = 60000)
+inline Result<RunOutcome>
+runContainer(DockerClient &client, const ContainerCreateOptions &options, int timeoutMs = 60000)
 {
     RunOutcome outcome;
     const Result<QString> id = createContainer(client, options);
@@ -153,23 +164,32 @@ inline Result<RunOutcome> runContainer(DockerClient &client, const ContainerCrea
     bool waiting = false;
     QPointer<ContainerStream> stream = client.attach(outcome.id, options.tty, &context);
     QObject::connect(stream, &ContainerStream::started, &context, [&] { attached = true; });
-    QObject::connect(stream, &ContainerStream::outputReceived, &context, [&](StreamType type, const QByteArray &data) {
-        (type == StreamType::Stderr ? outcome.err : outcome.out).append(data);
-        outcome.pieces.append({type, data});
+    QObject::connect(stream,
+                     &ContainerStream::outputReceived,
+                     &context,
+                     [&](StreamType type, const QByteArray &data) {
+                         (type == StreamType::Stderr ? outcome.err : outcome.out).append(data);
+                         outcome.pieces.append({type, data});
+                     });
+    QObject::connect(stream, &ContainerStream::finished, &context, [&](const Result<void> &result) {
+        outcome.streamResult.emplace(result);
     });
-    QObject::connect(stream, &ContainerStream::finished, &context,
-                     [&](const Result<void> &result) { outcome.streamResult.emplace(result); });
-    DockerReply *wait = client.waitContainer(outcome.id, QStringLiteral("next-exit"), &context,
-                                             [&](Result<WaitResult> result) { outcome.waitResult.emplace(std::move(result)); });
+    DockerReply *wait = client.waitContainer(
+            outcome.id, QStringLiteral("next-exit"), &context, [&](Result<WaitResult> result) {
+                outcome.waitResult.emplace(std::move(result));
+            });
     QObject::connect(wait, &DockerReply::headersReceived, &context, [&] { waiting = true; });
 
     const auto abortStream = [&] {
         if (stream)
             stream->abort();
     };
-    if (!QTest::qWaitFor([&] { return (attached && waiting) || outcome.streamResult || outcome.waitResult; }, 15000)) {
+    if (!QTest::qWaitFor(
+                [&] { return (attached && waiting) || outcome.streamResult || outcome.waitResult; },
+                15000)) {
         abortStream();
-        return Error{QStringLiteral("attach or wait did not get a response header within 15 s"), -5};
+        return Error{QStringLiteral("attach or wait did not get a response header within 15 s"),
+                     -5};
     }
     if (outcome.streamResult && !*outcome.streamResult)
         return stepError(QStringLiteral("attach"), outcome.streamResult->error());
@@ -188,11 +208,14 @@ inline Result<RunOutcome> runContainer(DockerClient &client, const ContainerCrea
     }
     if (!QTest::qWaitFor([&] { return outcome.streamResult && outcome.waitResult; }, timeoutMs)) {
         abortStream();
-        return Error{QStringLiteral("the container's output or exit did not arrive within %1 s (stream %2, wait %3)")
-                             .arg(timeoutMs / 1000)
-                             .arg(outcome.streamResult ? QStringLiteral("ended") : QStringLiteral("open"),
-                                  outcome.waitResult ? QStringLiteral("ended") : QStringLiteral("open")),
-                     -5};
+        return Error{
+                QStringLiteral("the container's output or exit did not arrive within %1 s (stream "
+                               "%2, wait %3)")
+                        .arg(timeoutMs / 1000)
+                        .arg(outcome.streamResult ? QStringLiteral("ended")
+                                                  : QStringLiteral("open"),
+                             outcome.waitResult ? QStringLiteral("ended") : QStringLiteral("open")),
+                -5};
     }
     return outcome;
 }

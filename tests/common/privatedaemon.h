@@ -56,8 +56,7 @@ public:
 
     explicit PrivateDaemon(bool liveRestore = true)
         : m_liveRestore(liveRestore)
-    {
-    }
+    {}
     ~PrivateDaemon() { stop(); }
     Q_DISABLE_COPY_MOVE(PrivateDaemon)
 
@@ -81,7 +80,9 @@ public:
         sweepLeftovers();
         QTemporaryDir dir(QStringLiteral("/tmp/pxd-XXXXXX"));
         if (!dir.isValid())
-            return Error{QStringLiteral("cannot create a folder under /tmp: %1").arg(dir.errorString()), -1};
+            return Error{
+                    QStringLiteral("cannot create a folder under /tmp: %1").arg(dir.errorString()),
+                    -1};
         dir.setAutoRemove(false);
         m_dir = dir.path();
         QFile owner(m_dir + QStringLiteral("/owner"));
@@ -106,7 +107,9 @@ public:
             return {};
         m_process->kill();
         waitForExit(5000);
-        return Error{QStringLiteral("dockerd did not exit within %1 s of SIGTERM; killed it").arg(timeoutMs / 1000), -5};
+        return Error{QStringLiteral("dockerd did not exit within %1 s of SIGTERM; killed it")
+                             .arg(timeoutMs / 1000),
+                     -5};
     }
 
     // SIGKILL: a daemon that crashes. Its containerd follows it (parent-death signal); the shims,
@@ -123,10 +126,15 @@ public:
         // the old containerd to be dead, then drop its pid file.
         const QString pidPath = m_dir + QStringLiteral("/exec/containerd/containerd.pid");
         QFile pidFile(pidPath);
-        const qint64 containerd = pidFile.open(QIODevice::ReadOnly) ? pidFile.readAll().trimmed().toLongLong() : 0;
+        const qint64 containerd
+                = pidFile.open(QIODevice::ReadOnly) ? pidFile.readAll().trimmed().toLongLong() : 0;
         pidFile.close();
-        if (!QTest::qWaitFor([containerd] { return !processAlive(containerd) || isZombie(containerd); }, 5000))
-            return Error{QStringLiteral("containerd (pid %1) outlived its killed dockerd").arg(containerd), -5};
+        if (!QTest::qWaitFor(
+                    [containerd] { return !processAlive(containerd) || isZombie(containerd); },
+                    5000))
+            return Error{QStringLiteral("containerd (pid %1) outlived its killed dockerd")
+                                 .arg(containerd),
+                         -5};
         QFile::remove(pidPath);
         return {};
     }
@@ -140,12 +148,18 @@ public:
             return Error{QStringLiteral("dockerd is already running"), -1};
         m_process = std::make_unique<QProcess>();
         m_process->setProgram(QStringLiteral("dockerd"));
-        QStringList args{QStringLiteral("--host"), dockerHost(),
-                         QStringLiteral("--data-root"), m_dir + QStringLiteral("/data"),
-                         QStringLiteral("--exec-root"), m_dir + QStringLiteral("/exec"),
-                         QStringLiteral("--pidfile"), m_dir + QStringLiteral("/docker.pid"),
-                         QStringLiteral("--config-file"), m_dir + QStringLiteral("/daemon.json"),
-                         QStringLiteral("--iptables=false"), QStringLiteral("--bridge=none"),
+        QStringList args{QStringLiteral("--host"),
+                         dockerHost(),
+                         QStringLiteral("--data-root"),
+                         m_dir + QStringLiteral("/data"),
+                         QStringLiteral("--exec-root"),
+                         m_dir + QStringLiteral("/exec"),
+                         QStringLiteral("--pidfile"),
+                         m_dir + QStringLiteral("/docker.pid"),
+                         QStringLiteral("--config-file"),
+                         m_dir + QStringLiteral("/daemon.json"),
+                         QStringLiteral("--iptables=false"),
+                         QStringLiteral("--bridge=none"),
                          QStringLiteral("--storage-driver=vfs")};
         if (m_liveRestore)
             args << QStringLiteral("--live-restore");
@@ -156,7 +170,8 @@ public:
         m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         m_process->start();
         if (!m_process->waitForStarted(5000))
-            return Error{QStringLiteral("cannot start dockerd: %1").arg(m_process->errorString()), -3};
+            return Error{QStringLiteral("cannot start dockerd: %1").arg(m_process->errorString()),
+                         -3};
 
         DockerClient client(endpoint());
         client.setTimeout(2000);
@@ -165,15 +180,21 @@ public:
         QString lastError;
         while (clock.elapsed() < timeoutMs) {
             if (m_process->state() == QProcess::NotRunning)
-                return Error{QStringLiteral("dockerd exited with %1 while starting:\n%2").arg(m_process->exitCode()).arg(logTail()), -3};
-            const Result<PingInfo> ping = syncCall<PingInfo>([&](QObject *context, auto done) { client.ping(context, done); });
+                return Error{QStringLiteral("dockerd exited with %1 while starting:\n%2")
+                                     .arg(m_process->exitCode())
+                                     .arg(logTail()),
+                             -3};
+            const Result<PingInfo> ping = syncCall<PingInfo>(
+                    [&](QObject *context, auto done) { client.ping(context, done); });
             if (ping)
                 return {};
             lastError = ping.errorString();
             QTest::qWait(50);
         }
         return Error{QStringLiteral("dockerd did not answer /_ping within %1 s (%2):\n%3")
-                             .arg(timeoutMs / 1000).arg(lastError, logTail()), -5};
+                             .arg(timeoutMs / 1000)
+                             .arg(lastError, logTail()),
+                     -5};
     }
 
     // stopDaemon(), `downMs` with no daemon, startDaemon().
@@ -193,7 +214,7 @@ public:
             return;
         if (isRunning())
             removeAllContainers();
-        stopDaemon(); // its failure is reported in the log; the folder goes anyway
+        stopDaemon();     // its failure is reported in the log; the folder goes anyway
         killShims(m_dir); // containers a daemon that is down could not remove
         removeFolder(m_dir);
         m_dir.clear();
@@ -233,14 +254,17 @@ public:
     {
         DockerClient client(endpoint());
         client.setTimeout(15000);
-        const Result<QList<ContainerSummary>> list = syncCall<QList<ContainerSummary>>(
-                [&](QObject *context, auto done) { client.listContainers({}, true, context, done); });
+        const Result<QList<ContainerSummary>> list
+                = syncCall<QList<ContainerSummary>>([&](QObject *context, auto done) {
+                      client.listContainers({}, true, context, done);
+                  });
         if (!list)
             return list.error();
         int removed = 0;
         for (const ContainerSummary &container : *list) {
-            const Result<void> result = syncCall<void>(
-                    [&](QObject *context, auto done) { client.removeContainer(container.id, true, context, done); });
+            const Result<void> result = syncCall<void>([&](QObject *context, auto done) {
+                client.removeContainer(container.id, true, context, done);
+            });
             if (!result && result.error().code != 404)
                 return result.error();
             ++removed;
@@ -252,7 +276,8 @@ private:
     bool waitForExit(int timeoutMs)
     {
         // qWaitFor keeps the event loop running: a Run under test sees its connections drop.
-        return QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; }, timeoutMs);
+        return QTest::qWaitFor([this] { return m_process->state() == QProcess::NotRunning; },
+                               timeoutMs);
     }
 
     Result<void> loadDemoImage()
@@ -265,24 +290,36 @@ private:
         load.setProcessEnvironment(environment());
         load.setProcessChannelMode(QProcess::MergedChannels);
         load.start(QStringLiteral("docker"), {QStringLiteral("load"), QStringLiteral("-q")});
-        save.start(QStringLiteral("docker"), {QStringLiteral("save"), image}); // from the default daemon
-        const bool saved = save.waitForFinished(60000) && save.exitStatus() == QProcess::NormalExit && save.exitCode() == 0;
-        const bool loaded = load.waitForFinished(60000) && load.exitStatus() == QProcess::NormalExit && load.exitCode() == 0;
+        save.start(QStringLiteral("docker"),
+                   {QStringLiteral("save"), image}); // from the default daemon
+        const bool saved = save.waitForFinished(60000) && save.exitStatus() == QProcess::NormalExit
+                           && save.exitCode() == 0;
+        const bool loaded = load.waitForFinished(60000) && load.exitStatus() == QProcess::NormalExit
+                            && load.exitCode() == 0;
         if (saved && loaded)
             return {};
         const QString why = QStringLiteral("docker save %1 | docker load: %2 %3")
-                                    .arg(image, QString::fromUtf8(save.readAllStandardError()).trimmed(),
+                                    .arg(image,
+                                         QString::fromUtf8(save.readAllStandardError()).trimmed(),
                                          QString::fromUtf8(load.readAll()).trimmed());
         // The default daemon may not have it: build it here instead.
-        const QString script = qEnvironmentVariable("PARALLAX_SOURCE_DIR") + QStringLiteral("/resources/demo-agent/build.sh");
+        const QString script = qEnvironmentVariable("PARALLAX_SOURCE_DIR")
+                               + QStringLiteral("/resources/demo-agent/build.sh");
         if (qEnvironmentVariableIsEmpty("PARALLAX_SOURCE_DIR") || !QFileInfo::exists(script))
-            return Error{why + QStringLiteral(" (and PARALLAX_SOURCE_DIR is not set, so it cannot be built)"), -1};
+            return Error{
+                    why
+                            + QStringLiteral(
+                                    " (and PARALLAX_SOURCE_DIR is not set, so it cannot be built)"),
+                    -1};
         QProcess build;
         build.setProcessEnvironment(environment());
         build.setProcessChannelMode(QProcess::MergedChannels);
         build.start(script, {image});
-        if (!build.waitForFinished(120000) || build.exitStatus() != QProcess::NormalExit || build.exitCode() != 0)
-            return Error{why + QStringLiteral("; build.sh failed too: ") + QString::fromUtf8(build.readAll()).trimmed(), -1};
+        if (!build.waitForFinished(120000) || build.exitStatus() != QProcess::NormalExit
+            || build.exitCode() != 0)
+            return Error{why + QStringLiteral("; build.sh failed too: ")
+                                 + QString::fromUtf8(build.readAll()).trimmed(),
+                         -1};
         return {};
     }
 
@@ -336,7 +373,8 @@ private:
         if (!stat.open(QIODevice::ReadOnly))
             return false;
         const QByteArray line = stat.readAll();
-        const qsizetype close = line.lastIndexOf(')'); // after the command name, which may hold spaces
+        const qsizetype close
+                = line.lastIndexOf(')'); // after the command name, which may hold spaces
         return close > 0 && line.mid(close + 2, 1) == "Z";
     }
 
@@ -356,7 +394,8 @@ private:
     {
         const QByteArray address = QFile::encodeName(dir + QStringLiteral("/exec/"));
         QList<qint64> pids;
-        const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        const QStringList entries
+                = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
         QList<qint64> all;
         for (const QString &entry : entries) {
             bool ok = false;
@@ -383,9 +422,13 @@ private:
         }
         for (qint64 shim : std::as_const(pids))
             ::kill(pid_t(shim), SIGKILL);
-        const bool gone = QTest::qWaitFor([&pids] {
-            return std::none_of(pids.cbegin(), pids.cend(), [](qint64 pid) { return processAlive(pid) && !isZombie(pid); });
-        }, 5000);
+        const bool gone = QTest::qWaitFor(
+                [&pids] {
+                    return std::none_of(pids.cbegin(), pids.cend(), [](qint64 pid) {
+                        return processAlive(pid) && !isZombie(pid);
+                    });
+                },
+                5000);
         if (!gone)
             qWarning("PrivateDaemon: shims of %s outlived SIGKILL", qPrintable(dir));
     }
@@ -393,7 +436,9 @@ private:
     // Folders of private daemons whose test process and dockerd are both gone.
     static void sweepLeftovers()
     {
-        QDirIterator it(QStringLiteral("/tmp"), {QStringLiteral("pxd-*")}, QDir::Dirs | QDir::NoDotAndDotDot);
+        QDirIterator it(QStringLiteral("/tmp"),
+                        {QStringLiteral("pxd-*")},
+                        QDir::Dirs | QDir::NoDotAndDotDot);
         while (it.hasNext()) {
             const QString dir = it.next();
             QFile owner(dir + QStringLiteral("/owner"));
@@ -401,7 +446,9 @@ private:
                 continue; // not ours
             const qint64 ownerPid = owner.readAll().trimmed().toLongLong();
             QFile pidFile(dir + QStringLiteral("/docker.pid"));
-            const qint64 daemonPid = pidFile.open(QIODevice::ReadOnly) ? pidFile.readAll().trimmed().toLongLong() : 0;
+            const qint64 daemonPid = pidFile.open(QIODevice::ReadOnly)
+                                             ? pidFile.readAll().trimmed().toLongLong()
+                                             : 0;
             if (ownerPid > 0 && !processAlive(ownerPid) && !processAlive(daemonPid)) {
                 killShims(dir);
                 removeFolder(dir);

@@ -42,11 +42,13 @@ inline QString runFilter(const QString &runId)
 }
 
 // Every container, running or not, that carries all the given labels ("key=value").
-inline Result<QList<ContainerSummary>> labelledContainers(DockerClient &client, const QStringList &labels)
+inline Result<QList<ContainerSummary>> labelledContainers(DockerClient &client,
+                                                          const QStringList &labels)
 {
-    return syncCall<QList<ContainerSummary>>([&](QObject *context, DockerClient::Callback<QList<ContainerSummary>> done) {
-        client.listContainers(labels, true, context, done);
-    });
+    return syncCall<QList<ContainerSummary>>(
+            [&](QObject *context, DockerClient::Callback<QList<ContainerSummary>> done) {
+                client.listContainers(labels, true, context, done);
+            });
 }
 
 inline Result<QList<ContainerSummary>> runContainers(DockerClient &client, const QString &runId)
@@ -60,15 +62,18 @@ inline Result<int> removeLabelledContainers(DockerClient &client, const QStringL
 {
     const Result<QList<ContainerSummary>> list = labelledContainers(client, labels);
     if (!list)
-        return Error{QStringLiteral("listing %1 failed: %2").arg(labels.join(QLatin1Char(',')), list.errorString()),
+        return Error{QStringLiteral("listing %1 failed: %2")
+                             .arg(labels.join(QLatin1Char(',')), list.errorString()),
                      list.error().code};
     int removed = 0;
     for (const ContainerSummary &container : *list) {
-        const Result<void> result = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
-            client.removeContainer(container.id, true, context, done);
-        });
+        const Result<void> result
+                = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                      client.removeContainer(container.id, true, context, done);
+                  });
         if (!result && result.error().code != 404)
-            return Error{QStringLiteral("removing %1 failed: %2").arg(container.id.left(12), result.errorString()),
+            return Error{QStringLiteral("removing %1 failed: %2")
+                                 .arg(container.id.left(12), result.errorString()),
                          result.error().code};
         ++removed;
     }
@@ -100,7 +105,8 @@ struct CliOutput
 // Starts `docker run --rm --label parallax.test=<testName> -e ENV... IMAGE [command...]`: the
 // docker CLI as the reference for what the container prints. The label lets the test's
 // cleanup remove the container if the CLI is killed before its --rm does.
-inline std::unique_ptr<QProcess> startDockerRun(const QString &testName, const QStringList &env,
+inline std::unique_ptr<QProcess> startDockerRun(const QString &testName,
+                                                const QStringList &env,
                                                 const QStringList &command = {},
                                                 const QString &image = demoImage())
 {
@@ -129,7 +135,8 @@ inline CliOutput finishDockerRun(QProcess &process, int timeoutMs = 60000)
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(5000);
-        output.error = QStringLiteral("docker run did not finish within %1 s").arg(timeoutMs / 1000);
+        output.error
+                = QStringLiteral("docker run did not finish within %1 s").arg(timeoutMs / 1000);
         return output;
     }
     output.out = process.readAllStandardOutput();

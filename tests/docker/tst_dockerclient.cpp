@@ -27,12 +27,13 @@ const QString kLabelValue = QStringLiteral("tst_dockerclient");
 
 // The mixed output of the `docker run` test: stdout and stderr interleaved, partial lines, a
 // 100 KiB burst, and exit code 3.
-const QString kMixedScript = QStringLiteral(
-        "printf out1; printf err1 >&2; "
-        "seq 1 30000 | head -c 102400; "
-        "printf 'mid\\n'; printf 'err2\\n' >&2; "
-        "i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo \"err line $i\" >&2; echo \"out line $i\"; done; "
-        "printf tail-without-newline; printf 'err-tail' >&2; exit 3");
+const QString kMixedScript
+        = QStringLiteral("printf out1; printf err1 >&2; "
+                         "seq 1 30000 | head -c 102400; "
+                         "printf 'mid\\n'; printf 'err2\\n' >&2; "
+                         "i=0; while [ $i -lt 50 ]; do i=$((i+1)); echo \"err line $i\" >&2; echo "
+                         "\"out line $i\"; done; "
+                         "printf tail-without-newline; printf 'err-tail' >&2; exit 3");
 
 QByteArray seqText(int from, int to)
 {
@@ -61,11 +62,13 @@ QByteArray expectedMixedStderr()
 // "2024-05-01T12:00:00.123456789Z" → "1714564800.123456789", the only form `since` accepts.
 QString sinceFromTimestamp(const QByteArray &timestamp)
 {
-    static const QRegularExpression pattern(QStringLiteral("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)\\.(\\d{9})Z$"));
+    static const QRegularExpression pattern(
+            QStringLiteral("^(\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d)\\.(\\d{9})Z$"));
     const QRegularExpressionMatch match = pattern.match(QString::fromLatin1(timestamp));
     if (!match.hasMatch())
         return {};
-    const QDateTime seconds = QDateTime::fromString(match.captured(1) + QLatin1Char('Z'), Qt::ISODate);
+    const QDateTime seconds
+            = QDateTime::fromString(match.captured(1) + QLatin1Char('Z'), Qt::ISODate);
     if (!seconds.isValid())
         return {};
     return QString::number(seconds.toSecsSinceEpoch()) + QLatin1Char('.') + match.captured(2);
@@ -73,10 +76,12 @@ QString sinceFromTimestamp(const QByteArray &timestamp)
 
 bool isRfc3339Nano(const QByteArray &timestamp)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$"));
+    static const QRegularExpression pattern(
+            QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$"));
     if (!pattern.match(QString::fromLatin1(timestamp)).hasMatch())
         return false;
-    const QDateTime parsed = QDateTime::fromString(QString::fromLatin1(timestamp.left(19)), Qt::ISODate);
+    const QDateTime parsed
+            = QDateTime::fromString(QString::fromLatin1(timestamp.left(19)), Qt::ISODate);
     return parsed.isValid() && parsed.date().year() >= 2020;
 }
 
@@ -92,8 +97,10 @@ QString describe(const QList<LogMessage> &messages)
 {
     QStringList lines;
     for (const LogMessage &m : messages)
-        lines << QStringLiteral("%1 %2 %3").arg(int(m.stream)).arg(QString::fromLatin1(m.timestamp),
-                                                                       QString::fromUtf8(m.text).trimmed());
+        lines << QStringLiteral("%1 %2 %3")
+                         .arg(int(m.stream))
+                         .arg(QString::fromLatin1(m.timestamp),
+                              QString::fromUtf8(m.text).trimmed());
     return lines.join(QLatin1String(" | "));
 }
 
@@ -107,7 +114,8 @@ QMap<QString, QByteArray> untar(const QByteArray &tar)
         if (header.count('\0') == 512)
             break;
         const QByteArray name = header.left(100).split('\0').first();
-        const qint64 size = header.mid(124, 12).split('\0').first().trimmed().toLongLong(nullptr, 8);
+        const qint64 size
+                = header.mid(124, 12).split('\0').first().trimmed().toLongLong(nullptr, 8);
         const char type = header[156];
         pos += 512;
         if (type == '0' || type == '\0')
@@ -171,7 +179,10 @@ private:
         return options;
     }
     // Runs `script` to completion with the `docker run` sequence.
-    Result<RunOutcome> run(const QString &script, bool tty = false) { return runContainer(*m_client, shell(script, tty)); }
+    Result<RunOutcome> run(const QString &script, bool tty = false)
+    {
+        return runContainer(*m_client, shell(script, tty));
+    }
     QList<LogMessage> rawLogs(const QString &id, const QString &since = {});
     void skipLoudly(const QString &reason)
     {
@@ -196,8 +207,10 @@ void TestDockerClient::initTestCase()
         skipLoudly(QStringLiteral("no usable Docker endpoint: %1").arg(endpoint.errorString()));
         return;
     }
-    const Result<PingInfo> ping = syncCall<PingInfo>(
-            [&](QObject *context, DockerClient::Callback<PingInfo> done) { m_client->ping(context, done); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *context, DockerClient::Callback<PingInfo> done) {
+                  m_client->ping(context, done);
+              });
     if (!ping) {
         // A daemon that answers badly is a failure; only "nobody answers" skips.
         if (ping.error().code != -3 && ping.error().code != -5)
@@ -208,18 +221,23 @@ void TestDockerClient::initTestCase()
         return;
     }
     m_daemonUp = true;
-    qInfo("Docker daemon at %s, API %s (negotiated %s)", qPrintable(m_client->endpoint().describe()),
-          qPrintable(ping->daemonApiVersion), qPrintable(ping->negotiatedApiVersion));
+    qInfo("Docker daemon at %s, API %s (negotiated %s)",
+          qPrintable(m_client->endpoint().describe()),
+          qPrintable(ping->daemonApiVersion),
+          qPrintable(ping->negotiatedApiVersion));
     // Leftovers of an earlier run that crashed.
     const Result<int> removed = removeLabelledContainers(*m_client, kLabelValue);
     QVERIFY2(removed, qPrintable(removed.errorString()));
     if (*removed > 0)
         qInfo("removed %d leftover test containers", *removed);
     // The image must exist: every test below uses it.
-    const Result<QJsonObject> image = syncCall<QJsonObject>([&](QObject *context, DockerClient::Callback<QJsonObject> done) {
-        m_client->inspectImage(QStringLiteral(PARALLAX_DEMO_IMAGE), context, done);
-    });
-    QVERIFY2(image, qPrintable(image.errorString() + QStringLiteral(" — build it with resources/demo-agent/build.sh")));
+    const Result<QJsonObject> image = syncCall<QJsonObject>(
+            [&](QObject *context, DockerClient::Callback<QJsonObject> done) {
+                m_client->inspectImage(QStringLiteral(PARALLAX_DEMO_IMAGE), context, done);
+            });
+    QVERIFY2(image,
+             qPrintable(image.errorString()
+                        + QStringLiteral(" — build it with resources/demo-agent/build.sh")));
 }
 
 void TestDockerClient::init()
@@ -241,7 +259,8 @@ void TestDockerClient::cleanupTestCase()
         return;
     const Result<int> removed = removeLabelledContainers(*m_client, kLabelValue);
     QVERIFY2(removed, qPrintable(removed.errorString()));
-    const Result<QList<ContainerSummary>> left = listContainers(*m_client, {labelFilter(kLabelValue)});
+    const Result<QList<ContainerSummary>> left
+            = listContainers(*m_client, {labelFilter(kLabelValue)});
     QVERIFY2(left, qPrintable(left.errorString()));
     QVERIFY2(left->isEmpty(), "test containers were left behind");
 }
@@ -253,16 +272,35 @@ void TestDockerClient::negotiate_data()
     QTest::addColumn<QString>("ours");
     QTest::addColumn<QString>("daemons");
     QTest::addColumn<QString>("expected");
-    QTest::addRow("missing header: Go client's fallback") << "1.45" << "" << "1.24";
-    QTest::addRow("garbage header: fallback") << "1.45" << "latest" << "1.24";
-    QTest::addRow("three-part header: fallback") << "1.45" << "1.41.0" << "1.24";
-    QTest::addRow("higher daemon: ours") << "1.45" << "1.50" << "1.45";
-    QTest::addRow("much higher daemon: ours") << "1.45" << "2.0" << "1.45";
-    QTest::addRow("equal") << "1.45" << "1.45" << "1.45";
-    QTest::addRow("lower daemon (dockerd 20.10): daemon's") << "1.45" << "1.41" << "1.41";
-    QTest::addRow("numeric, not lexical: 1.100 > 1.45") << "1.45" << "1.100" << "1.45";
-    QTest::addRow("numeric, not lexical: 1.9 < 1.45") << "1.45" << "1.9" << "1.9";
-    QTest::addRow("our kMaxApiVersion vs Podman 4") << DockerClient::kMaxApiVersion << "1.41" << "1.41";
+    QTest::addRow("missing header: Go client's fallback") << "1.45"
+                                                          << ""
+                                                          << "1.24";
+    QTest::addRow("garbage header: fallback") << "1.45"
+                                              << "latest"
+                                              << "1.24";
+    QTest::addRow("three-part header: fallback") << "1.45"
+                                                 << "1.41.0"
+                                                 << "1.24";
+    QTest::addRow("higher daemon: ours") << "1.45"
+                                         << "1.50"
+                                         << "1.45";
+    QTest::addRow("much higher daemon: ours") << "1.45"
+                                              << "2.0"
+                                              << "1.45";
+    QTest::addRow("equal") << "1.45"
+                           << "1.45"
+                           << "1.45";
+    QTest::addRow("lower daemon (dockerd 20.10): daemon's") << "1.45"
+                                                            << "1.41"
+                                                            << "1.41";
+    QTest::addRow("numeric, not lexical: 1.100 > 1.45") << "1.45"
+                                                        << "1.100"
+                                                        << "1.45";
+    QTest::addRow("numeric, not lexical: 1.9 < 1.45") << "1.45"
+                                                      << "1.9"
+                                                      << "1.9";
+    QTest::addRow("our kMaxApiVersion vs Podman 4") << DockerClient::kMaxApiVersion << "1.41"
+                                                    << "1.41";
 }
 
 void TestDockerClient::negotiate()
@@ -278,11 +316,16 @@ void TestDockerClient::compareVersions_data()
     QTest::addColumn<QString>("a");
     QTest::addColumn<QString>("b");
     QTest::addColumn<int>("expected");
-    QTest::addRow("equal") << "1.41" << "1.41" << 0;
-    QTest::addRow("minor") << "1.41" << "1.44" << -1;
-    QTest::addRow("two digits vs one") << "1.10" << "1.9" << 1;
-    QTest::addRow("major") << "2.0" << "1.99" << 1;
-    QTest::addRow("missing part is 0") << "1" << "1.0" << 0;
+    QTest::addRow("equal") << "1.41"
+                           << "1.41" << 0;
+    QTest::addRow("minor") << "1.41"
+                           << "1.44" << -1;
+    QTest::addRow("two digits vs one") << "1.10"
+                                       << "1.9" << 1;
+    QTest::addRow("major") << "2.0"
+                           << "1.99" << 1;
+    QTest::addRow("missing part is 0") << "1"
+                                       << "1.0" << 0;
 }
 
 void TestDockerClient::compareVersions()
@@ -299,14 +342,19 @@ void TestDockerClient::resolveEndpoint_data()
     QTest::addColumn<QString>("dockerHost");
     QTest::addColumn<bool>("ok");
     QTest::addColumn<QString>("expected"); // the socket path, or a piece of the error text
-    QTest::addRow("unix, system socket") << "unix:///var/run/docker.sock" << true << "/var/run/docker.sock";
+    QTest::addRow("unix, system socket")
+            << "unix:///var/run/docker.sock" << true << "/var/run/docker.sock";
     QTest::addRow("unix, other path") << "unix:///tmp/podman.sock" << true << "/tmp/podman.sock";
     QTest::addRow("unix, surrounding blanks") << "  unix:///tmp/d.sock \n" << true << "/tmp/d.sock";
-    QTest::addRow("unix, relative path") << "unix://docker.sock" << false << "does not name an absolute socket path";
+    QTest::addRow("unix, relative path")
+            << "unix://docker.sock" << false << "does not name an absolute socket path";
     QTest::addRow("unix, no path") << "unix://" << false << "does not name an absolute socket path";
-    QTest::addRow("tcp") << "tcp://127.0.0.1:2375" << false << "the tcp:// scheme is not supported yet";
-    QTest::addRow("ssh") << "ssh://me@build-host" << false << "the ssh:// scheme is not supported yet";
-    QTest::addRow("npipe") << "npipe:////./pipe/docker_engine" << false << "the npipe:// scheme is not supported yet";
+    QTest::addRow("tcp") << "tcp://127.0.0.1:2375" << false
+                         << "the tcp:// scheme is not supported yet";
+    QTest::addRow("ssh") << "ssh://me@build-host" << false
+                         << "the ssh:// scheme is not supported yet";
+    QTest::addRow("npipe") << "npipe:////./pipe/docker_engine" << false
+                           << "the npipe:// scheme is not supported yet";
     QTest::addRow("garbage") << "garbage" << false << "is not a Docker endpoint URL";
     QTest::addRow("bare path") << "/var/run/docker.sock" << false << "is not a Docker endpoint URL";
 }
@@ -326,7 +374,8 @@ void TestDockerClient::resolveEndpoint()
         QCOMPARE(endpoint->url(), QStringLiteral("unix://") + expected);
     } else {
         QVERIFY2(endpoint.errorString().contains(expected), qPrintable(endpoint.errorString()));
-        QVERIFY2(endpoint.errorString().contains(QStringLiteral("DOCKER_HOST=") + dockerHost.trimmed()),
+        QVERIFY2(endpoint.errorString().contains(QStringLiteral("DOCKER_HOST=")
+                                                 + dockerHost.trimmed()),
                  qPrintable(endpoint.errorString()));
         // It shows what a valid value looks like.
         QVERIFY(endpoint.errorString().contains(QLatin1String("unix:///")));
@@ -341,8 +390,11 @@ void TestDockerClient::endpointCandidates()
     QStringList paths;
     for (const DockerEndpoint &candidate : list)
         paths << candidate.socketPath;
-    QCOMPARE(paths, QStringList({"/var/run/docker.sock", "/run/user/1000/docker.sock",
-                                 "/run/user/1000/podman/podman.sock", "/run/podman/podman.sock"}));
+    QCOMPARE(paths,
+             QStringList({"/var/run/docker.sock",
+                          "/run/user/1000/docker.sock",
+                          "/run/user/1000/podman/podman.sock",
+                          "/run/podman/podman.sock"}));
     QCOMPARE(list.first().source, QStringLiteral("default"));
 
     // Without DOCKER_HOST, resolve picks the first socket that exists, else names the default.
@@ -359,23 +411,29 @@ void TestDockerClient::missingSocket()
     DockerClient client(DockerEndpoint{path, QStringLiteral("test")});
     QElapsedTimer timer;
     timer.start();
-    const Result<PingInfo> ping = syncCall<PingInfo>(
-            [&](QObject *context, DockerClient::Callback<PingInfo> done) { client.ping(context, done); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *context, DockerClient::Callback<PingInfo> done) {
+                  client.ping(context, done);
+              });
     QVERIFY(!ping);
-    QCOMPARE(ping.errorString(), QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
+    QCOMPARE(ping.errorString(),
+             QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
     QCOMPARE(ping.error().code, -3);
     QVERIFY2(timer.elapsed() < 1000, qPrintable(QStringLiteral("took %1 ms").arg(timer.elapsed())));
 
     // Every kind of call fails the same way, streams included.
-    const Result<QString> created = syncCall<QString>([&](QObject *context, DockerClient::Callback<QString> done) {
-        client.createContainer(shell(QStringLiteral("true")), context, done);
-    });
-    QCOMPARE(created.errorString(), QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
+    const Result<QString> created
+            = syncCall<QString>([&](QObject *context, DockerClient::Callback<QString> done) {
+                  client.createContainer(shell(QStringLiteral("true")), context, done);
+              });
+    QCOMPARE(created.errorString(),
+             QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
     ContainerStream *stream = client.attach(QStringLiteral("abc"), false);
     QSignalSpy finished(stream, &ContainerStream::finished);
     QVERIFY(finished.wait(1000));
     const auto result = finished.first().first().value<Result<void>>();
-    QCOMPARE(result.errorString(), QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
+    QCOMPARE(result.errorString(),
+             QStringLiteral("Docker is not running: no socket at /tmp/nonexistent.sock"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -385,21 +443,30 @@ void TestDockerClient::pingAndVersion()
     REQUIRE_DOCKER();
     DockerClient client(m_client->endpoint());
     QCOMPARE(client.apiVersion(), QString());
-    const Result<PingInfo> ping = syncCall<PingInfo>(
-            [&](QObject *context, DockerClient::Callback<PingInfo> done) { client.ping(context, done); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *context, DockerClient::Callback<PingInfo> done) {
+                  client.ping(context, done);
+              });
     QVERIFY2(ping, qPrintable(ping.errorString()));
-    QVERIFY2(QRegularExpression(QStringLiteral("^\\d+\\.\\d+$")).match(ping->daemonApiVersion).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^\\d+\\.\\d+$"))
+                     .match(ping->daemonApiVersion)
+                     .hasMatch(),
              qPrintable(ping->daemonApiVersion));
-    const QString expected = DockerClient::compareVersions(ping->daemonApiVersion, QString::fromLatin1(DockerClient::kMaxApiVersion)) < 0
-            ? ping->daemonApiVersion
-            : QString::fromLatin1(DockerClient::kMaxApiVersion);
+    const QString expected
+            = DockerClient::compareVersions(ping->daemonApiVersion,
+                                            QString::fromLatin1(DockerClient::kMaxApiVersion))
+                              < 0
+                      ? ping->daemonApiVersion
+                      : QString::fromLatin1(DockerClient::kMaxApiVersion);
     QCOMPARE(ping->negotiatedApiVersion, expected);
     QCOMPARE(client.apiVersion(), expected);
     QCOMPARE(ping->osType, QStringLiteral("linux"));
 
     // /version goes through the negotiated prefix, and the daemon agrees on its API version.
     const Result<QJsonObject> version = syncCall<QJsonObject>(
-            [&](QObject *context, DockerClient::Callback<QJsonObject> done) { client.version(context, done); });
+            [&](QObject *context, DockerClient::Callback<QJsonObject> done) {
+                client.version(context, done);
+            });
     QVERIFY2(version, qPrintable(version.errorString()));
     QCOMPARE(version->value(QLatin1String("ApiVersion")).toString(), ping->daemonApiVersion);
     QVERIFY(!version->value(QLatin1String("Version")).toString().isEmpty());
@@ -408,10 +475,13 @@ void TestDockerClient::pingAndVersion()
     // A version the daemon does not speak is refused by the daemon, with its message.
     client.setApiVersion(QStringLiteral("1.99"));
     const Result<QJsonObject> tooNew = syncCall<QJsonObject>(
-            [&](QObject *context, DockerClient::Callback<QJsonObject> done) { client.version(context, done); });
+            [&](QObject *context, DockerClient::Callback<QJsonObject> done) {
+                client.version(context, done);
+            });
     QVERIFY(!tooNew);
     QCOMPARE(tooNew.error().code, 400);
-    QVERIFY2(tooNew.errorString().contains(QLatin1String("too new")), qPrintable(tooNew.errorString()));
+    QVERIFY2(tooNew.errorString().contains(QLatin1String("too new")),
+             qPrintable(tooNew.errorString()));
 }
 
 void TestDockerClient::runSequence_data()
@@ -448,7 +518,9 @@ void TestDockerClient::runSequence()
 void TestDockerClient::runWithTty()
 {
     REQUIRE_DOCKER();
-    const Result<RunOutcome> run = this->run(QStringLiteral("printf 'line1\\nline2\\n'; printf 'err\\n' >&2; printf end; exit 4"), true);
+    const Result<RunOutcome> run = this->run(
+            QStringLiteral("printf 'line1\\nline2\\n'; printf 'err\\n' >&2; printf end; exit 4"),
+            true);
     QVERIFY2(run, qPrintable(run.errorString()));
     QVERIFY2(*run->streamResult, qPrintable(run->streamResult->errorString()));
     QVERIFY2(*run->waitResult, qPrintable(run->waitResult->errorString()));
@@ -461,7 +533,9 @@ void TestDockerClient::runWithTty()
 
     const Result<QJsonObject> inspect = inspectContainer(*m_client, run->id);
     QVERIFY2(inspect, qPrintable(inspect.errorString()));
-    QCOMPARE(inspect->value(QLatin1String("Config")).toObject().value(QLatin1String("Tty")).toBool(), true);
+    QCOMPARE(
+            inspect->value(QLatin1String("Config")).toObject().value(QLatin1String("Tty")).toBool(),
+            true);
 }
 
 void TestDockerClient::inspectShowsExitCode()
@@ -479,12 +553,18 @@ void TestDockerClient::inspectShowsExitCode()
     QCOMPARE(state.value(QLatin1String("Running")).toBool(true), false);
     const QJsonObject config = inspect->value(QLatin1String("Config")).toObject();
     QCOMPARE(config.value(QLatin1String("Tty")).toBool(true), false);
-    QCOMPARE(config.value(QLatin1String("Labels")).toObject().value(QLatin1String(kLabelKey)).toString(), kLabelValue);
+    QCOMPARE(config.value(QLatin1String("Labels"))
+                     .toObject()
+                     .value(QLatin1String(kLabelKey))
+                     .toString(),
+             kLabelValue);
     const QJsonObject host = inspect->value(QLatin1String("HostConfig")).toObject();
     QCOMPARE(host.value(QLatin1String("Privileged")).toBool(true), false);
-    QCOMPARE(host.value(QLatin1String("SecurityOpt")).toArray().first().toString(), QStringLiteral("no-new-privileges"));
+    QCOMPARE(host.value(QLatin1String("SecurityOpt")).toArray().first().toString(),
+             QStringLiteral("no-new-privileges"));
 
-    const Result<QJsonObject> missing = inspectContainer(*m_client, QStringLiteral("parallax-no-such-container"));
+    const Result<QJsonObject> missing
+            = inspectContainer(*m_client, QStringLiteral("parallax-no-such-container"));
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, 404);
 }
@@ -494,7 +574,8 @@ void TestDockerClient::inspectShowsExitCode()
 QList<LogMessage> TestDockerClient::rawLogs(const QString &id, const QString &since)
 {
     DockerReply::Request request;
-    request.path = "/containers/" + DockerClient::encode(id) + "/logs?stdout=1&stderr=1&timestamps=1";
+    request.path
+            = "/containers/" + DockerClient::encode(id) + "/logs?stdout=1&stderr=1&timestamps=1";
     if (!since.isEmpty())
         request.path += "&since=" + DockerClient::encode(since);
     QObject context; // ends the connection below even when the reply outlives this function
@@ -552,7 +633,8 @@ void TestDockerClient::logsTimestamps()
         QVERIFY2(isRfc3339Nano(m.timestamp), qPrintable(QString::fromLatin1(m.timestamp)));
         QCOMPARE(m.timestamp.size() + 1, 31);
         QCOMPARE(m.stream, i % 2 == 0 ? StreamType::Stdout : StreamType::Stderr);
-        QCOMPARE(m.text, QByteArray(i % 2 == 0 ? "out " : "err ") + QByteArray::number(i / 2 + 1) + '\n');
+        QCOMPARE(m.text,
+                 QByteArray(i % 2 == 0 ? "out " : "err ") + QByteArray::number(i / 2 + 1) + '\n');
         if (i > 0)
             QVERIFY2(m.timestamp > raw[i - 1].timestamp, qPrintable(describe(raw)));
     }
@@ -563,13 +645,17 @@ void TestDockerClient::logsTimestamps()
     options.timestamps = true;
     ContainerStream *stream = m_client->logs(run->id, options, false, &context);
     QList<LogMessage> seen;
-    connect(stream, &ContainerStream::outputReceived, &context, [&](StreamType type, const QByteArray &data) {
-        // A message split over two reads arrives in two pieces with the same timestamp.
-        if (!seen.isEmpty() && seen.last().stream == type && seen.last().timestamp == stream->lastTimestamp())
-            seen.last().text += data;
-        else
-            seen.append({type, stream->lastTimestamp(), data});
-    });
+    connect(stream,
+            &ContainerStream::outputReceived,
+            &context,
+            [&](StreamType type, const QByteArray &data) {
+                // A message split over two reads arrives in two pieces with the same timestamp.
+                if (!seen.isEmpty() && seen.last().stream == type
+                    && seen.last().timestamp == stream->lastTimestamp())
+                    seen.last().text += data;
+                else
+                    seen.append({type, stream->lastTimestamp(), data});
+            });
     QSignalSpy finished(stream, &ContainerStream::finished);
     QVERIFY(finished.wait(15000));
     const auto result = finished.first().first().value<Result<void>>();
@@ -599,10 +685,13 @@ void TestDockerClient::logsSinceIsInclusive()
         options.since = since;
         ContainerStream *stream = m_client->logs(run->id, options, false, &context);
         QByteArray out;
-        connect(stream, &ContainerStream::outputReceived, &context, [&](StreamType type, const QByteArray &data) {
-            if (type == StreamType::Stdout)
-                out += data;
-        });
+        connect(stream,
+                &ContainerStream::outputReceived,
+                &context,
+                [&](StreamType type, const QByteArray &data) {
+                    if (type == StreamType::Stdout)
+                        out += data;
+                });
         QSignalSpy finished(stream, &ContainerStream::finished);
         QVERIFY(finished.wait(15000));
         QByteArray expected;
@@ -617,7 +706,8 @@ void TestDockerClient::logsSinceIsInclusive()
 void TestDockerClient::logsFollowEndsAtExit()
 {
     REQUIRE_DOCKER();
-    const Result<QString> id = createContainer(*m_client, shell(QStringLiteral("echo first; sleep 1.5; echo second; echo gone >&2")));
+    const Result<QString> id = createContainer(
+            *m_client, shell(QStringLiteral("echo first; sleep 1.5; echo second; echo gone >&2")));
     QVERIFY2(id, qPrintable(id.errorString()));
     const Result<void> started = startContainer(*m_client, *id);
     QVERIFY2(started, qPrintable(started.errorString()));
@@ -628,9 +718,12 @@ void TestDockerClient::logsFollowEndsAtExit()
     ContainerStream *stream = m_client->logs(*id, options, false, &context);
     QByteArray out;
     QByteArray err;
-    connect(stream, &ContainerStream::outputReceived, &context, [&](StreamType type, const QByteArray &data) {
-        (type == StreamType::Stderr ? err : out) += data;
-    });
+    connect(stream,
+            &ContainerStream::outputReceived,
+            &context,
+            [&](StreamType type, const QByteArray &data) {
+                (type == StreamType::Stderr ? err : out) += data;
+            });
     QSignalSpy finished(stream, &ContainerStream::finished);
     QTRY_COMPARE_WITH_TIMEOUT(out, QByteArray("first\n"), 10000);
     // Still running: the stream stays open.
@@ -642,22 +735,30 @@ void TestDockerClient::logsFollowEndsAtExit()
     QCOMPARE(err, QByteArray("gone\n"));
     const Result<QJsonObject> inspect = inspectContainer(*m_client, *id);
     QVERIFY2(inspect, qPrintable(inspect.errorString()));
-    QCOMPARE(inspect->value(QLatin1String("State")).toObject().value(QLatin1String("Running")).toBool(true), false);
+    QCOMPARE(inspect->value(QLatin1String("State"))
+                     .toObject()
+                     .value(QLatin1String("Running"))
+                     .toBool(true),
+             false);
 }
 
 void TestDockerClient::stopRunningContainer()
 {
     REQUIRE_DOCKER();
-    const Result<QString> id = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
+    const Result<QString> id
+            = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
     QVERIFY2(id, qPrintable(id.errorString()));
     QVERIFY(startContainer(*m_client, *id));
     QElapsedTimer timer;
     timer.start();
-    const Result<void> stopped = syncCall<void>(
-            [&](QObject *context, DockerClient::Callback<void> done) { m_client->stopContainer(*id, 1, context, done); });
+    const Result<void> stopped
+            = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                  m_client->stopContainer(*id, 1, context, done);
+              });
     QVERIFY2(stopped, qPrintable(stopped.errorString()));
     // `sleep` as PID 1 ignores SIGTERM, so the stop waits out its 1 s grace and kills.
-    QVERIFY2(timer.elapsed() < 15000, qPrintable(QStringLiteral("stop took %1 ms").arg(timer.elapsed())));
+    QVERIFY2(timer.elapsed() < 15000,
+             qPrintable(QStringLiteral("stop took %1 ms").arg(timer.elapsed())));
     const Result<QJsonObject> inspect = inspectContainer(*m_client, *id);
     QVERIFY2(inspect, qPrintable(inspect.errorString()));
     const QJsonObject state = inspect->value(QLatin1String("State")).toObject();
@@ -665,38 +766,45 @@ void TestDockerClient::stopRunningContainer()
     QCOMPARE(state.value(QLatin1String("ExitCode")).toInt(), 137);
 
     // Stopping a stopped container is a 304, which is not an error.
-    const Result<void> again = syncCall<void>(
-            [&](QObject *context, DockerClient::Callback<void> done) { m_client->stopContainer(*id, 1, context, done); });
+    const Result<void> again
+            = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                  m_client->stopContainer(*id, 1, context, done);
+              });
     QVERIFY2(again, qPrintable(again.errorString()));
 }
 
 void TestDockerClient::killContainer()
 {
     REQUIRE_DOCKER();
-    const Result<QString> id = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
+    const Result<QString> id
+            = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
     QVERIFY2(id, qPrintable(id.errorString()));
     QVERIFY(startContainer(*m_client, *id));
-    const Result<void> killed = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
-        m_client->killContainer(*id, QStringLiteral("SIGKILL"), context, done);
-    });
+    const Result<void> killed
+            = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                  m_client->killContainer(*id, QStringLiteral("SIGKILL"), context, done);
+              });
     QVERIFY2(killed, qPrintable(killed.errorString()));
     const Result<WaitResult> waited = waitContainer(*m_client, *id, QStringLiteral("not-running"));
     QVERIFY2(waited, qPrintable(waited.errorString()));
     QCOMPARE(waited->statusCode, 137);
 
     // Killing a container that is not running is a conflict.
-    const Result<void> again = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
-        m_client->killContainer(*id, QString(), context, done);
-    });
+    const Result<void> again
+            = syncCall<void>([&](QObject *context, DockerClient::Callback<void> done) {
+                  m_client->killContainer(*id, QString(), context, done);
+              });
     QVERIFY(!again);
     QCOMPARE(again.error().code, 409);
-    QVERIFY2(again.errorString().contains(QLatin1String("is not running")), qPrintable(again.errorString()));
+    QVERIFY2(again.errorString().contains(QLatin1String("is not running")),
+             qPrintable(again.errorString()));
 }
 
 void TestDockerClient::removeContainer()
 {
     REQUIRE_DOCKER();
-    const Result<QString> id = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
+    const Result<QString> id
+            = createContainer(*m_client, containerOptions(kLabelValue, {"sleep", "60"}));
     QVERIFY2(id, qPrintable(id.errorString()));
     QVERIFY(startContainer(*m_client, *id));
     auto remove = [&](const QString &which, bool force) {
@@ -718,7 +826,8 @@ void TestDockerClient::removeContainer()
     const Result<void> missing = remove(*id, true);
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, 404);
-    QVERIFY2(missing.errorString().contains(QLatin1String("No such container")), qPrintable(missing.errorString()));
+    QVERIFY2(missing.errorString().contains(QLatin1String("No such container")),
+             qPrintable(missing.errorString()));
 }
 
 void TestDockerClient::listContainersByLabel()
@@ -728,7 +837,8 @@ void TestDockerClient::listContainersByLabel()
     ContainerCreateOptions mine = shell(QStringLiteral("true"));
     const Result<QString> a = createContainer(*m_client, mine);
     const Result<QString> b = createContainer(*m_client, mine);
-    const Result<QString> other = createContainer(*m_client, containerOptions(kLabelValue, {"true"}));
+    const Result<QString> other
+            = createContainer(*m_client, containerOptions(kLabelValue, {"true"}));
     QVERIFY2(a && b && other, "create failed");
     QVERIFY(startContainer(*m_client, *b));
 
@@ -750,7 +860,8 @@ void TestDockerClient::listContainersByLabel()
     QCOMPARE(ids, expected);
 
     // The test label alone finds all three (and maybe nothing else: every test cleans up).
-    const Result<QList<ContainerSummary>> all = listContainers(*m_client, {labelFilter(kLabelValue)});
+    const Result<QList<ContainerSummary>> all
+            = listContainers(*m_client, {labelFilter(kLabelValue)});
     QVERIFY2(all, qPrintable(all.errorString()));
     QStringList allIds;
     for (const ContainerSummary &c : *all)
@@ -758,7 +869,8 @@ void TestDockerClient::listContainersByLabel()
     QVERIFY(allIds.contains(*a) && allIds.contains(*b) && allIds.contains(*other));
 
     // A label nobody has finds nothing.
-    const Result<QList<ContainerSummary>> none = listContainers(*m_client, {uniqueCaseValue(QStringLiteral("parallax.none")) + QStringLiteral("=x")});
+    const Result<QList<ContainerSummary>> none = listContainers(
+            *m_client, {uniqueCaseValue(QStringLiteral("parallax.none")) + QStringLiteral("=x")});
     QVERIFY2(none, qPrintable(none.errorString()));
     QVERIFY(none->isEmpty());
 }
@@ -769,10 +881,13 @@ void TestDockerClient::eventsInOrder()
     QObject context;
     const QJsonObject filters{
             {QStringLiteral("type"), QJsonArray{QStringLiteral("container")}},
-            {QStringLiteral("label"), QJsonArray{QString::fromLatin1(kCaseLabelKey) + QLatin1Char('=') + m_case}}};
+            {QStringLiteral("label"),
+             QJsonArray{QString::fromLatin1(kCaseLabelKey) + QLatin1Char('=') + m_case}}};
     JsonLinesStream *events = m_client->events(filters, &context);
     QList<QJsonObject> received;
-    connect(events, &JsonLinesStream::objectReceived, &context, [&](const QJsonObject &o) { received.append(o); });
+    connect(events, &JsonLinesStream::objectReceived, &context, [&](const QJsonObject &o) {
+        received.append(o);
+    });
     QSignalSpy started(events, &JsonLinesStream::started);
     QSignalSpy finished(events, &JsonLinesStream::finished);
     QVERIFY(started.wait(10000));
@@ -780,17 +895,18 @@ void TestDockerClient::eventsInOrder()
     const Result<RunOutcome> run = this->run(QStringLiteral("echo hi; exit 5"));
     QVERIFY2(run, qPrintable(run.errorString()));
     QCOMPARE(run->waitResult->value().statusCode, 5);
-    const Result<void> removed = syncCall<void>([&](QObject *ctx, DockerClient::Callback<void> done) {
-        m_client->removeContainer(run->id, false, ctx, done);
-    });
+    const Result<void> removed
+            = syncCall<void>([&](QObject *ctx, DockerClient::Callback<void> done) {
+                  m_client->removeContainer(run->id, false, ctx, done);
+              });
     QVERIFY2(removed, qPrintable(removed.errorString()));
 
     auto actions = [&] {
         QStringList list;
         for (const QJsonObject &o : received) {
             const QString action = o.value(QLatin1String("Action")).toString();
-            if (action == QLatin1String("create") || action == QLatin1String("start") || action == QLatin1String("die")
-                || action == QLatin1String("destroy"))
+            if (action == QLatin1String("create") || action == QLatin1String("start")
+                || action == QLatin1String("die") || action == QLatin1String("destroy"))
                 list << action;
         }
         return list;
@@ -802,11 +918,14 @@ void TestDockerClient::eventsInOrder()
         const QJsonObject actor = o.value(QLatin1String("Actor")).toObject();
         QCOMPARE(actor.value(QLatin1String("ID")).toString(), run->id);
         if (o.value(QLatin1String("Action")).toString() == QLatin1String("die"))
-            QCOMPARE(actor.value(QLatin1String("Attributes")).toObject().value(QLatin1String("exitCode")).toString(),
+            QCOMPARE(actor.value(QLatin1String("Attributes"))
+                             .toObject()
+                             .value(QLatin1String("exitCode"))
+                             .toString(),
                      QStringLiteral("5"));
     }
     QCOMPARE(finished.size(), 0); // events never end by themselves
-    events->abort(); // finished() may come from inside abort()
+    events->abort();              // finished() may come from inside abort()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
     QCOMPARE(finished.first().first().value<Result<void>>().error().code, -1);
 }
@@ -814,13 +933,15 @@ void TestDockerClient::eventsInOrder()
 void TestDockerClient::getArchive()
 {
     REQUIRE_DOCKER();
-    const Result<RunOutcome> run = this->run(QStringLiteral("printf 'hello archive\\n' > /workspace/out.txt"));
+    const Result<RunOutcome> run
+            = this->run(QStringLiteral("printf 'hello archive\\n' > /workspace/out.txt"));
     QVERIFY2(run, qPrintable(run.errorString()));
     QCOMPARE(run->waitResult->value().statusCode, 0);
 
-    const Result<QByteArray> tar = syncCall<QByteArray>([&](QObject *context, DockerClient::Callback<QByteArray> done) {
-        m_client->getArchive(run->id, QStringLiteral("/workspace/out.txt"), context, done);
-    });
+    const Result<QByteArray> tar = syncCall<QByteArray>(
+            [&](QObject *context, DockerClient::Callback<QByteArray> done) {
+                m_client->getArchive(run->id, QStringLiteral("/workspace/out.txt"), context, done);
+            });
     QVERIFY2(tar, qPrintable(tar.errorString()));
     QVERIFY(tar->size() >= 1024);
     QCOMPARE(tar->size() % 512, 0);
@@ -828,9 +949,10 @@ void TestDockerClient::getArchive()
     QCOMPARE(files.keys(), QStringList{QStringLiteral("out.txt")});
     QCOMPARE(files.value(QStringLiteral("out.txt")), QByteArray("hello archive\n"));
 
-    const Result<QByteArray> missing = syncCall<QByteArray>([&](QObject *context, DockerClient::Callback<QByteArray> done) {
-        m_client->getArchive(run->id, QStringLiteral("/workspace/nope.txt"), context, done);
-    });
+    const Result<QByteArray> missing = syncCall<QByteArray>(
+            [&](QObject *context, DockerClient::Callback<QByteArray> done) {
+                m_client->getArchive(run->id, QStringLiteral("/workspace/nope.txt"), context, done);
+            });
     QVERIFY(!missing);
     QCOMPARE(missing.error().code, 404);
 }
@@ -840,19 +962,24 @@ void TestDockerClient::unknownImage()
     REQUIRE_DOCKER();
     ContainerCreateOptions options = shell(QStringLiteral("true"));
     options.image = QStringLiteral("no-such-image:nope");
-    const Result<QString> created = syncCall<QString>([&](QObject *context, DockerClient::Callback<QString> done) {
-        m_client->createContainer(options, context, done);
-    });
+    const Result<QString> created
+            = syncCall<QString>([&](QObject *context, DockerClient::Callback<QString> done) {
+                  m_client->createContainer(options, context, done);
+              });
     QVERIFY(!created);
     QCOMPARE(created.error().code, 404);
-    QCOMPARE(created.errorString(), QStringLiteral("Image 'no-such-image:nope' is not available locally (pull or build it first)"));
+    QCOMPARE(created.errorString(),
+             QStringLiteral("Image 'no-such-image:nope' is not available locally (pull or build it "
+                            "first)"));
 
-    const Result<QJsonObject> inspected = syncCall<QJsonObject>([&](QObject *context, DockerClient::Callback<QJsonObject> done) {
-        m_client->inspectImage(QStringLiteral("no-such-image:nope"), context, done);
-    });
+    const Result<QJsonObject> inspected = syncCall<QJsonObject>(
+            [&](QObject *context, DockerClient::Callback<QJsonObject> done) {
+                m_client->inspectImage(QStringLiteral("no-such-image:nope"), context, done);
+            });
     QVERIFY(!inspected);
     QCOMPARE(inspected.error().code, 404);
-    QVERIFY(inspected.errorString().startsWith(QLatin1String("Image 'no-such-image:nope' is not available locally")));
+    QVERIFY(inspected.errorString().startsWith(
+            QLatin1String("Image 'no-such-image:nope' is not available locally")));
 }
 
 QTEST_GUILESS_MAIN(TestDockerClient)

@@ -42,8 +42,10 @@ const QString kImage = QStringLiteral(PARALLAX_DEMO_IMAGE);
 // stream without a newline (which `logs?follow` can lose, moby #43860).
 QString tickScript(int lines, const QString &tag)
 {
-    return QStringLiteral("i=0; while [ $i -lt %1 ]; do echo \"%2 $i\"; if [ $((i %% 40)) -eq 0 ]; then echo \"%2 err $i\" >&2; fi; "
-                          "i=$((i+1)); sleep 0.02; done; printf '%2 done'; printf '%2 err done' >&2")
+    return QStringLiteral(
+                   "i=0; while [ $i -lt %1 ]; do echo \"%2 $i\"; if [ $((i %% 40)) -eq 0 ]; then "
+                   "echo \"%2 err $i\" >&2; fi; "
+                   "i=$((i+1)); sleep 0.02; done; printf '%2 done'; printf '%2 err done' >&2")
             .arg(lines)
             .arg(tag)
             .replace(QLatin1String("%%"), QLatin1String("%"));
@@ -68,7 +70,8 @@ QByteArray tickStderr(int lines, const QByteArray &tag)
 // Bursts of `perBurst` numbered lines (seq) every 200 ms, and one stderr line per burst.
 QString floodScript(int bursts, int perBurst)
 {
-    return QStringLiteral("b=0; while [ $b -lt %1 ]; do seq $((b*%2+1)) $((b*%2+%2)); echo \"burst $b\" >&2; b=$((b+1)); sleep 0.2; done")
+    return QStringLiteral("b=0; while [ $b -lt %1 ]; do seq $((b*%2+1)) $((b*%2+%2)); echo \"burst "
+                          "$b\" >&2; b=$((b+1)); sleep 0.2; done")
             .arg(bursts)
             .arg(perBurst);
 }
@@ -92,7 +95,8 @@ QByteArray floodStderr(int bursts)
 QJsonObject variationJson(const QString &name, const QString &script)
 {
     return QJsonObject{{QStringLiteral("name"), name},
-                       {QStringLiteral("command"), QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), script}}};
+                       {QStringLiteral("command"),
+                        QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), script}}};
 }
 
 QByteArray specJson(const QList<QJsonObject> &variations, const QJsonObject &extra = {})
@@ -114,7 +118,8 @@ QString describeDiff(const QByteArray &actual, const QByteArray &expected)
     while (at < actual.size() && at < expected.size() && actual[at] == expected[at])
         ++at;
     const qsizetype from = qMax<qsizetype>(0, at - 40);
-    return QStringLiteral("%1 bytes, expected %2; first difference at byte %3:\n  got:      %4\n  expected: %5")
+    return QStringLiteral("%1 bytes, expected %2; first difference at byte %3:\n  got:      %4\n  "
+                          "expected: %5")
             .arg(actual.size())
             .arg(expected.size())
             .arg(at)
@@ -165,7 +170,9 @@ struct ReconnectLog
 
     void attach(Run *run)
     {
-        QObject::connect(run, &Run::reconnectingChanged, run, [this](int variation, bool on) { values[variation].append(on); });
+        QObject::connect(run, &Run::reconnectingChanged, run, [this](int variation, bool on) {
+            values[variation].append(on);
+        });
     }
     // true, false, true, false, ... and at least one loss.
     bool alternatesAndRecovered(int variation) const
@@ -215,14 +222,15 @@ private slots:
     void crashWithoutLiveRestore();
 
 private:
-    std::unique_ptr<Run> startRun(DockerClient *client, const QByteArray &spec, const QString &outDir);
+    std::unique_ptr<Run>
+    startRun(DockerClient *client, const QByteArray &spec, const QString &outDir);
     bool waitForRun(Run *run, int timeoutMs);
     QString runSummary(const Run *run) const;
     Result<QList<ContainerSummary>> runContainers(DockerClient *client, const QString &runId);
     std::unique_ptr<DockerClient> client(PrivateDaemon *daemon);
 
     QString m_skipReason;
-    std::unique_ptr<PrivateDaemon> m_live;   // --live-restore, shared by the tests that want one
+    std::unique_ptr<PrivateDaemon> m_live; // --live-restore, shared by the tests that want one
     std::unique_ptr<QTemporaryDir> m_tmp;
 };
 
@@ -235,7 +243,8 @@ void TestRecovery::initTestCase()
     }
     m_live = std::make_unique<PrivateDaemon>(true);
     if (const Result<void> started = m_live->start(); !started) {
-        m_skipReason = QStringLiteral("cannot start a private dockerd: %1").arg(started.errorString());
+        m_skipReason
+                = QStringLiteral("cannot start a private dockerd: %1").arg(started.errorString());
         qWarning("SKIPPING every recovery test: %s", qPrintable(m_skipReason));
         m_live.reset();
         return;
@@ -245,7 +254,8 @@ void TestRecovery::initTestCase()
 
 void TestRecovery::cleanup()
 {
-    if (m_live && !m_live->isRunning() && !m_live->startDaemon()) // a test failed with the daemon down
+    if (m_live && !m_live->isRunning()
+        && !m_live->startDaemon()) // a test failed with the daemon down
         qWarning("cannot restart the private dockerd:\n%s", qPrintable(m_live->logTail()));
     if (m_live && m_live->isRunning())
         m_live->removeAllContainers(); // what a failed test left
@@ -260,13 +270,15 @@ void TestRecovery::cleanupTestCase()
 std::unique_ptr<DockerClient> TestRecovery::client(PrivateDaemon *daemon)
 {
     auto c = std::make_unique<DockerClient>(daemon->endpoint());
-    const Result<PingInfo> ping = syncCall<PingInfo>([&](QObject *context, auto done) { c->ping(context, done); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *context, auto done) { c->ping(context, done); });
     if (!ping)
         qWarning("ping of the private daemon failed: %s", qPrintable(ping.errorString()));
     return c;
 }
 
-std::unique_ptr<Run> TestRecovery::startRun(DockerClient *client, const QByteArray &spec, const QString &outDir)
+std::unique_ptr<Run>
+TestRecovery::startRun(DockerClient *client, const QByteArray &spec, const QString &outDir)
 {
     const Result<RunSpec> parsed = RunSpec::fromJson(spec);
     if (!parsed) {
@@ -297,10 +309,14 @@ QString TestRecovery::runSummary(const Run *run) const
     return parts.join(QLatin1String("; "));
 }
 
-Result<QList<ContainerSummary>> TestRecovery::runContainers(DockerClient *client, const QString &runId)
+Result<QList<ContainerSummary>> TestRecovery::runContainers(DockerClient *client,
+                                                            const QString &runId)
 {
     return syncCall<QList<ContainerSummary>>([&](QObject *context, auto done) {
-        client->listContainers({QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), runId)}, true, context, done);
+        client->listContainers({QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), runId)},
+                               true,
+                               context,
+                               done);
     });
 }
 
@@ -312,14 +328,21 @@ void TestRecovery::liveRestoreKeepsContainers()
     auto docker = client(m_live.get());
     ContainerCreateOptions options;
     options.image = kImage;
-    options.cmd = {QStringLiteral("sh"), QStringLiteral("-c"), tickScript(150, QStringLiteral("keep"))};
-    const Result<QString> id = syncCall<QString>([&](QObject *c, auto done) { docker->createContainer(options, c, done); });
+    options.cmd
+            = {QStringLiteral("sh"), QStringLiteral("-c"), tickScript(150, QStringLiteral("keep"))};
+    const Result<QString> id = syncCall<QString>(
+            [&](QObject *c, auto done) { docker->createContainer(options, c, done); });
     QVERIFY2(id, qPrintable(id.errorString()));
-    const Result<void> started = syncCall<void>([&](QObject *c, auto done) { docker->startContainer(*id, c, done); });
+    const Result<void> started
+            = syncCall<void>([&](QObject *c, auto done) { docker->startContainer(*id, c, done); });
     QVERIFY2(started, qPrintable(started.errorString()));
-    const Result<QJsonObject> before = syncCall<QJsonObject>([&](QObject *c, auto done) { docker->inspectContainer(*id, c, done); });
+    const Result<QJsonObject> before = syncCall<QJsonObject>(
+            [&](QObject *c, auto done) { docker->inspectContainer(*id, c, done); });
     QVERIFY2(before, qPrintable(before.errorString()));
-    const qint64 pid = before->value(QStringLiteral("State")).toObject().value(QStringLiteral("Pid")).toInteger();
+    const qint64 pid = before->value(QStringLiteral("State"))
+                               .toObject()
+                               .value(QStringLiteral("Pid"))
+                               .toInteger();
     QVERIFY(processAlive(pid));
 
     QElapsedTimer clock;
@@ -330,12 +353,18 @@ void TestRecovery::liveRestoreKeepsContainers()
     clock.restart();
     QVERIFY2(m_live->startDaemon(), qPrintable(m_live->logTail()));
     const qint64 startMs = clock.elapsed();
-    const Result<QJsonObject> after = syncCall<QJsonObject>([&](QObject *c, auto done) { docker->inspectContainer(*id, c, done); });
+    const Result<QJsonObject> after = syncCall<QJsonObject>(
+            [&](QObject *c, auto done) { docker->inspectContainer(*id, c, done); });
     QVERIFY2(after, qPrintable(after.errorString()));
-    QVERIFY2(after->value(QStringLiteral("State")).toObject().value(QStringLiteral("Running")).toBool(),
+    QVERIFY2(after->value(QStringLiteral("State"))
+                     .toObject()
+                     .value(QStringLiteral("Running"))
+                     .toBool(),
              "the restarted daemon does not see its container running");
-    qInfo("live-restore: dockerd took %lld ms to stop and %lld ms to answer again; the container kept running",
-          stopMs, startMs);
+    qInfo("live-restore: dockerd took %lld ms to stop and %lld ms to answer again; the container "
+          "kept running",
+          stopMs,
+          startMs);
 
     // Its log is whole once it has exited: nothing written while the daemon was away is lost.
     const Result<WaitResult> waited = syncCall<WaitResult>([&](QObject *c, auto done) {
@@ -352,8 +381,10 @@ void TestRecovery::liveRestoreKeepsContainers()
     });
     connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
     QVERIFY(QTest::qWaitFor([&] { return ended; }, 15000));
-    QVERIFY2(out == tickStdout(150, "keep"), qPrintable(describeDiff(out, tickStdout(150, "keep"))));
-    QVERIFY2(err == tickStderr(150, "keep"), qPrintable(describeDiff(err, tickStderr(150, "keep"))));
+    QVERIFY2(out == tickStdout(150, "keep"),
+             qPrintable(describeDiff(out, tickStdout(150, "keep"))));
+    QVERIFY2(err == tickStderr(150, "keep"),
+             qPrintable(describeDiff(err, tickStderr(150, "keep"))));
 }
 
 // The daemon restarts (live-restore) in the middle of two variations: one printing a line every
@@ -367,8 +398,9 @@ void TestRecovery::daemonRestartMidRun()
     constexpr int kTicks = 400;
     constexpr int kBursts = 50;
     constexpr int kPerBurst = 200;
-    const QByteArray spec = specJson({variationJson(QStringLiteral("tick"), tickScript(kTicks, QStringLiteral("line"))),
-                                      variationJson(QStringLiteral("flood"), floodScript(kBursts, kPerBurst))});
+    const QByteArray spec = specJson(
+            {variationJson(QStringLiteral("tick"), tickScript(kTicks, QStringLiteral("line"))),
+             variationJson(QStringLiteral("flood"), floodScript(kBursts, kPerBurst))});
     std::unique_ptr<Run> run = startRun(docker.get(), spec, m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     ReconnectLog reconnects;
@@ -377,7 +409,12 @@ void TestRecovery::daemonRestartMidRun()
     // About two seconds in: both running, and some output recorded.
     VariationRunner *tick = run->variation(0);
     VariationRunner *flood = run->variation(1);
-    QVERIFY2(QTest::qWaitFor([&] { return tick->bytes(StreamType::Stdout) > 60 * 8 && flood->bytes(StreamType::Stdout) > 0; }, 30000),
+    QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return tick->bytes(StreamType::Stdout) > 60 * 8
+                                && flood->bytes(StreamType::Stdout) > 0;
+                     },
+                     30000),
              qPrintable(runSummary(run.get())));
     QCOMPARE(tick->state(), VariationState::Running);
     QCOMPARE(flood->state(), VariationState::Running);
@@ -385,10 +422,12 @@ void TestRecovery::daemonRestartMidRun()
 
     QVERIFY2(m_live->restart(), qPrintable(m_live->logTail()));
     QVERIFY2(waitForRun(run.get(), 60000), qPrintable(runSummary(run.get())));
-    QVERIFY2(tick->bytes(StreamType::Stdout) > beforeRestart, "nothing was recorded after the restart");
+    QVERIFY2(tick->bytes(StreamType::Stdout) > beforeRestart,
+             "nothing was recorded after the restart");
 
     for (VariationRunner *v : {tick, flood}) {
-        QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 0, qPrintable(runSummary(run.get())));
+        QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 0,
+                 qPrintable(runSummary(run.get())));
         QVERIFY2(v->error().isEmpty(), qPrintable(v->error()));
     }
     const QString dir = run->directory();
@@ -396,10 +435,14 @@ void TestRecovery::daemonRestartMidRun()
     const QByteArray tickErr = stream(dir + QStringLiteral("/tick.jsonl"), StreamType::Stderr);
     const QByteArray floodOut = stream(dir + QStringLiteral("/flood.jsonl"), StreamType::Stdout);
     const QByteArray floodErr = stream(dir + QStringLiteral("/flood.jsonl"), StreamType::Stderr);
-    QVERIFY2(tickOut == tickStdout(kTicks, "line"), qPrintable(describeDiff(tickOut, tickStdout(kTicks, "line"))));
-    QVERIFY2(tickErr == tickStderr(kTicks, "line"), qPrintable(describeDiff(tickErr, tickStderr(kTicks, "line"))));
-    QVERIFY2(floodOut == floodStdout(kBursts, kPerBurst), qPrintable(describeDiff(floodOut, floodStdout(kBursts, kPerBurst))));
-    QVERIFY2(floodErr == floodStderr(kBursts), qPrintable(describeDiff(floodErr, floodStderr(kBursts))));
+    QVERIFY2(tickOut == tickStdout(kTicks, "line"),
+             qPrintable(describeDiff(tickOut, tickStdout(kTicks, "line"))));
+    QVERIFY2(tickErr == tickStderr(kTicks, "line"),
+             qPrintable(describeDiff(tickErr, tickStderr(kTicks, "line"))));
+    QVERIFY2(floodOut == floodStdout(kBursts, kPerBurst),
+             qPrintable(describeDiff(floodOut, floodStdout(kBursts, kPerBurst))));
+    QVERIFY2(floodErr == floodStderr(kBursts),
+             qPrintable(describeDiff(floodErr, floodStderr(kBursts))));
 
     QVERIFY2(reconnects.alternatesAndRecovered(0), qPrintable(reconnects.describe(0)));
     QVERIFY2(reconnects.alternatesAndRecovered(1), qPrintable(reconnects.describe(1)));
@@ -417,9 +460,9 @@ void TestRecovery::daemonRestartAfterExit()
     REQUIRE_DAEMON();
     m_tmp = std::make_unique<QTemporaryDir>();
     auto docker = client(m_live.get());
-    const QString script = QStringLiteral(
-            "i=0; while [ $i -lt 200 ]; do echo \"quick $i\"; echo \"quick err $i\" >&2; i=$((i+1)); done; "
-            "printf last; sleep 5; exit 3");
+    const QString script = QStringLiteral("i=0; while [ $i -lt 200 ]; do echo \"quick $i\"; echo "
+                                          "\"quick err $i\" >&2; i=$((i+1)); done; "
+                                          "printf last; sleep 5; exit 3");
     QByteArray expectedOut;
     QByteArray expectedErr;
     for (int i = 0; i < 200; ++i) {
@@ -427,28 +470,40 @@ void TestRecovery::daemonRestartAfterExit()
         expectedErr += "quick err " + QByteArray::number(i) + '\n';
     }
     expectedOut += "last";
-    std::unique_ptr<Run> run = startRun(docker.get(), specJson({variationJson(QStringLiteral("quick"), script)}),
+    std::unique_ptr<Run> run = startRun(docker.get(),
+                                        specJson({variationJson(QStringLiteral("quick"), script)}),
                                         m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     ReconnectLog reconnects;
     reconnects.attach(run.get());
     VariationRunner *v = run->variation(0);
-    QVERIFY2(QTest::qWaitFor([&] { return v->bytes(StreamType::Stdout) == expectedOut.size()
-                                          && v->bytes(StreamType::Stderr) == expectedErr.size(); }, 30000),
+    QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return v->bytes(StreamType::Stdout) == expectedOut.size()
+                                && v->bytes(StreamType::Stderr) == expectedErr.size();
+                     },
+                     30000),
              qPrintable(runSummary(run.get())));
-    const Result<QJsonObject> inspect = syncCall<QJsonObject>([&](QObject *c, auto done) { docker->inspectContainer(v->containerId(), c, done); });
+    const Result<QJsonObject> inspect = syncCall<QJsonObject>(
+            [&](QObject *c, auto done) { docker->inspectContainer(v->containerId(), c, done); });
     QVERIFY2(inspect, qPrintable(inspect.errorString()));
-    const qint64 pid = inspect->value(QStringLiteral("State")).toObject().value(QStringLiteral("Pid")).toInteger();
+    const qint64 pid = inspect->value(QStringLiteral("State"))
+                               .toObject()
+                               .value(QStringLiteral("Pid"))
+                               .toInteger();
 
     QVERIFY2(m_live->stopDaemon(), qPrintable(m_live->logTail()));
     QVERIFY2(processAlive(pid), "the container ended before its daemon: the test's timing is off");
-    QVERIFY2(QTest::qWaitFor([&] { return !processAlive(pid); }, 15000), "the container did not exit");
+    QVERIFY2(QTest::qWaitFor([&] { return !processAlive(pid); }, 15000),
+             "the container did not exit");
     QVERIFY(!run->isFinished());
     QVERIFY2(m_live->startDaemon(), qPrintable(m_live->logTail()));
     QVERIFY2(waitForRun(run.get(), 60000), qPrintable(runSummary(run.get())));
 
-    QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 3, qPrintable(runSummary(run.get())));
-    QVERIFY2(!v->note().contains(QLatin1String("daemon")), qPrintable(v->note())); // it was not killed
+    QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 3,
+             qPrintable(runSummary(run.get())));
+    QVERIFY2(!v->note().contains(QLatin1String("daemon")),
+             qPrintable(v->note())); // it was not killed
     const QByteArray out = stream(v->transcriptPath(), StreamType::Stdout);
     const QByteArray err = stream(v->transcriptPath(), StreamType::Stderr);
     QVERIFY2(out == expectedOut, qPrintable(describeDiff(out, expectedOut)));
@@ -467,11 +522,15 @@ void TestRecovery::cancelWhileReconnecting()
     m_tmp = std::make_unique<QTemporaryDir>();
     auto docker = client(m_live.get());
     constexpr int kTicks = 3000; // a minute or more
-    std::unique_ptr<Run> run = startRun(docker.get(), specJson({variationJson(QStringLiteral("long"), tickScript(kTicks, QStringLiteral("long")))}),
-                                        m_tmp->path() + QStringLiteral("/run"));
+    std::unique_ptr<Run> run
+            = startRun(docker.get(),
+                       specJson({variationJson(QStringLiteral("long"),
+                                               tickScript(kTicks, QStringLiteral("long")))}),
+                       m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     VariationRunner *v = run->variation(0);
-    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000), qPrintable(runSummary(run.get())));
+    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000),
+             qPrintable(runSummary(run.get())));
     QVERIFY2(m_live->stopDaemon(), qPrintable(m_live->logTail()));
     QVERIFY(QTest::qWaitFor([&] { return v->isReconnecting(); }, 5000));
     run->cancel();
@@ -484,7 +543,8 @@ void TestRecovery::cancelWhileReconnecting()
     QVERIFY2(v->state() == VariationState::Cancelled, qPrintable(runSummary(run.get())));
     const QByteArray out = stream(v->transcriptPath(), StreamType::Stdout);
     const QByteArray whole = tickStdout(kTicks, "long");
-    QVERIFY2(out.size() > 0 && out.size() < whole.size() && whole.startsWith(out) && out.endsWith('\n'),
+    QVERIFY2(out.size() > 0 && out.size() < whole.size() && whole.startsWith(out)
+                     && out.endsWith('\n'),
              qPrintable(describeDiff(out, whole.left(out.size()))));
     const Result<QList<ContainerSummary>> left = runContainers(docker.get(), run->id());
     QVERIFY2(left && left->isEmpty(), "the cancelled run's container was not removed");
@@ -501,8 +561,10 @@ void TestRecovery::killedCliResumes()
         QSKIP("PARALLAX_BINARY does not name the built parallax");
     m_tmp = std::make_unique<QTemporaryDir>();
     auto docker = client(m_live.get());
-    const QString live = QStringLiteral("i=0; while [ $i -lt 300 ]; do echo \"live $i\"; i=$((i+1)); sleep 0.02; done; printf 'live done'");
-    const QString done = QStringLiteral("i=0; while [ $i -lt 100 ]; do echo \"row $i\"; echo \"row err $i\" >&2; i=$((i+1)); sleep 0.01; done; "
+    const QString live = QStringLiteral("i=0; while [ $i -lt 300 ]; do echo \"live $i\"; "
+                                        "i=$((i+1)); sleep 0.02; done; printf 'live done'");
+    const QString done = QStringLiteral("i=0; while [ $i -lt 100 ]; do echo \"row $i\"; echo \"row "
+                                        "err $i\" >&2; i=$((i+1)); sleep 0.01; done; "
                                         "printf 'done tail'");
     QByteArray liveOut;
     for (int i = 0; i < 300; ++i)
@@ -519,7 +581,8 @@ void TestRecovery::killedCliResumes()
     const QString specPath = m_tmp->path() + QStringLiteral("/spec.json");
     QFile specFile(specPath);
     QVERIFY(specFile.open(QIODevice::WriteOnly));
-    specFile.write(specJson({variationJson(QStringLiteral("live"), live), variationJson(QStringLiteral("done"), done)}));
+    specFile.write(specJson({variationJson(QStringLiteral("live"), live),
+                             variationJson(QStringLiteral("done"), done)}));
     specFile.close();
     const QString dir = m_tmp->path() + QStringLiteral("/run");
     QProcessEnvironment env = m_live->environment();
@@ -530,8 +593,12 @@ void TestRecovery::killedCliResumes()
     cli.setProcessChannelMode(QProcess::MergedChannels);
     cli.start(binary, {QStringLiteral("run"), specPath, QStringLiteral("--out"), dir});
     QVERIFY2(cli.waitForStarted(5000), qPrintable(cli.errorString()));
-    QVERIFY2(QTest::qWaitFor([&] { return fileLines(dir + QStringLiteral("/live.jsonl")) >= 10
-                                          && fileLines(dir + QStringLiteral("/done.jsonl")) >= 10; }, 30000),
+    QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return fileLines(dir + QStringLiteral("/live.jsonl")) >= 10
+                                && fileLines(dir + QStringLiteral("/done.jsonl")) >= 10;
+                     },
+                     30000),
              qPrintable(QString::fromUtf8(cli.readAll())));
     QCOMPARE(cli.state(), QProcess::Running);
     cli.kill(); // SIGKILL
@@ -546,16 +613,28 @@ void TestRecovery::killedCliResumes()
     const QJsonObject killed = readJson(dir + QStringLiteral("/run.json"));
     QCOMPARE(killed.value(QStringLiteral("state")).toString(), QStringLiteral("running"));
     const QString runId = killed.value(QStringLiteral("run_id")).toString();
-    const QString liveId = variationRecord(killed, QStringLiteral("live")).value(QStringLiteral("container_id")).toString();
-    const QString doneId = variationRecord(killed, QStringLiteral("done")).value(QStringLiteral("container_id")).toString();
+    const QString liveId = variationRecord(killed, QStringLiteral("live"))
+                                   .value(QStringLiteral("container_id"))
+                                   .toString();
+    const QString doneId = variationRecord(killed, QStringLiteral("done"))
+                                   .value(QStringLiteral("container_id"))
+                                   .toString();
     QVERIFY(!liveId.isEmpty() && !doneId.isEmpty());
     auto running = [&](const QString &id) {
-        const Result<QJsonObject> r = syncCall<QJsonObject>([&](QObject *c, auto cb) { docker->inspectContainer(id, c, cb); });
-        return r && r->value(QStringLiteral("State")).toObject().value(QStringLiteral("Running")).toBool();
+        const Result<QJsonObject> r = syncCall<QJsonObject>(
+                [&](QObject *c, auto cb) { docker->inspectContainer(id, c, cb); });
+        return r
+               && r->value(QStringLiteral("State"))
+                          .toObject()
+                          .value(QStringLiteral("Running"))
+                          .toBool();
     };
-    QVERIFY2(QTest::qWaitFor([&] { return !running(doneId); }, 15000), "the 'done' container did not exit");
-    QVERIFY2(running(liveId), "the 'live' container ended before the resume: the test's timing is off");
-    QVERIFY2(fileLines(dir + QStringLiteral("/done.jsonl")) < 200, "the 'done' variation was recorded whole before the kill");
+    QVERIFY2(QTest::qWaitFor([&] { return !running(doneId); }, 15000),
+             "the 'done' container did not exit");
+    QVERIFY2(running(liveId),
+             "the 'live' container ended before the resume: the test's timing is off");
+    QVERIFY2(fileLines(dir + QStringLiteral("/done.jsonl")) < 200,
+             "the 'done' variation was recorded whole before the kill");
 
     QProcess resume;
     resume.setProcessEnvironment(env);
@@ -567,7 +646,8 @@ void TestRecovery::killedCliResumes()
     if (!finished)
         resume.kill();
     QVERIFY2(finished, qPrintable(output));
-    QVERIFY2(resume.exitStatus() == QProcess::NormalExit && resume.exitCode() == 0, qPrintable(output));
+    QVERIFY2(resume.exitStatus() == QProcess::NormalExit && resume.exitCode() == 0,
+             qPrintable(output));
 
     const QString liveJsonl = dir + QStringLiteral("/live.jsonl");
     const QString doneJsonl = dir + QStringLiteral("/done.jsonl");
@@ -582,7 +662,8 @@ void TestRecovery::killedCliResumes()
     const Result<TranscriptTotals> totals = TranscriptReader::scan(liveJsonl);
     QVERIFY2(totals && !totals->tornTail, "the torn line was not repaired");
     QCOMPARE(QFileInfo(dir + QStringLiteral("/live.log")).size(), qint64(liveOut.size()));
-    QCOMPARE(QFileInfo(dir + QStringLiteral("/done.log")).size(), qint64(doneOut.size() + doneErr.size()));
+    QCOMPARE(QFileInfo(dir + QStringLiteral("/done.log")).size(),
+             qint64(doneOut.size() + doneErr.size()));
 
     const QJsonObject record = readJson(dir + QStringLiteral("/run.json"));
     QCOMPARE(record.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
@@ -607,13 +688,15 @@ void TestRecovery::resumeNeverStarted()
     const QString runId = Run::newRunId();
     const QString dir = m_tmp->path() + QStringLiteral("/run");
     QVERIFY(QDir().mkpath(dir));
-    const QString script = QStringLiteral("i=0; while [ $i -lt 50 ]; do echo \"early $i\"; i=$((i+1)); done; printf end");
+    const QString script = QStringLiteral(
+            "i=0; while [ $i -lt 50 ]; do echo \"early $i\"; i=$((i+1)); done; printf end");
     QByteArray expected;
     for (int i = 0; i < 50; ++i)
         expected += "early " + QByteArray::number(i) + '\n';
     expected += "end";
-    const Result<RunSpec> spec = RunSpec::fromJson(specJson({variationJson(QStringLiteral("recorded"), script),
-                                                             variationJson(QStringLiteral("unrecorded"), script)}));
+    const Result<RunSpec> spec
+            = RunSpec::fromJson(specJson({variationJson(QStringLiteral("recorded"), script),
+                                          variationJson(QStringLiteral("unrecorded"), script)}));
     QVERIFY2(spec, qPrintable(spec.errorString()));
 
     QJsonArray variations;
@@ -626,15 +709,20 @@ void TestRecovery::resumeNeverStarted()
         options.labels.insert(QLatin1String(Labels::kOwner), QLatin1String(Labels::kOwnerValue));
         options.labels.insert(QLatin1String(Labels::kRun), runId);
         options.labels.insert(QLatin1String(Labels::kVariation), name);
-        const Result<QString> id = syncCall<QString>([&](QObject *c, auto done) { docker->createContainer(options, c, done); });
+        const Result<QString> id = syncCall<QString>(
+                [&](QObject *c, auto done) { docker->createContainer(options, c, done); });
         QVERIFY2(id, qPrintable(id.errorString()));
         variations.append(QJsonObject{
                 {QStringLiteral("name"), name},
                 {QStringLiteral("image"), kImage},
-                {QStringLiteral("container_id"), name == QLatin1String("recorded") ? *id : QString()},
+                {QStringLiteral("container_id"),
+                 name == QLatin1String("recorded") ? *id : QString()},
                 {QStringLiteral("state"), QStringLiteral("creating")},
-                {QStringLiteral("transitions"), QJsonArray{QJsonObject{{QStringLiteral("state"), QStringLiteral("pending")}, {QStringLiteral("at"), now}},
-                                                           QJsonObject{{QStringLiteral("state"), QStringLiteral("creating")}, {QStringLiteral("at"), now}}}}});
+                {QStringLiteral("transitions"),
+                 QJsonArray{QJsonObject{{QStringLiteral("state"), QStringLiteral("pending")},
+                                        {QStringLiteral("at"), now}},
+                            QJsonObject{{QStringLiteral("state"), QStringLiteral("creating")},
+                                        {QStringLiteral("at"), now}}}}});
     }
     QFile runJson(dir + QStringLiteral("/run.json"));
     QVERIFY(runJson.open(QIODevice::WriteOnly));
@@ -653,12 +741,15 @@ void TestRecovery::resumeNeverStarted()
     run->start();
     QVERIFY2(waitForRun(run.get(), 30000), qPrintable(runSummary(run.get())));
     for (VariationRunner *v : run->variations()) {
-        QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 0, qPrintable(runSummary(run.get())));
+        QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 0,
+                 qPrintable(runSummary(run.get())));
         const QByteArray out = stream(v->transcriptPath(), StreamType::Stdout);
-        QVERIFY2(out == expected, qPrintable(v->name() + QStringLiteral(": ") + describeDiff(out, expected)));
+        QVERIFY2(out == expected,
+                 qPrintable(v->name() + QStringLiteral(": ") + describeDiff(out, expected)));
         QVERIFY2(v->startedAt().isValid(), qPrintable(v->name()));
     }
-    QCOMPARE(readJson(dir + QStringLiteral("/run.json")).value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
+    QCOMPARE(readJson(dir + QStringLiteral("/run.json")).value(QStringLiteral("state")).toString(),
+             QStringLiteral("finished"));
     const Result<QList<ContainerSummary>> left = runContainers(docker.get(), runId);
     QVERIFY2(left && left->isEmpty(), "containers of the resumed run are left");
 }
@@ -674,24 +765,31 @@ void TestRecovery::restartWithoutLiveRestore()
     auto docker = client(&daemon);
     QJsonObject count = variationJson(QStringLiteral("count"), QString());
     count.remove(QStringLiteral("command"));
-    count.insert(QStringLiteral("env"), QJsonObject{{QStringLiteral("DEMO_MODE"), QStringLiteral("count")},
-                                                    {QStringLiteral("DEMO_COUNT"), QStringLiteral("100000")},
-                                                    {QStringLiteral("DEMO_INTERVAL"), QStringLiteral("0.02")}});
-    std::unique_ptr<Run> run = startRun(docker.get(), specJson({count}, {{QStringLiteral("keep_containers"), true}}),
-                                        m_tmp->path() + QStringLiteral("/run"));
+    count.insert(QStringLiteral("env"),
+                 QJsonObject{{QStringLiteral("DEMO_MODE"), QStringLiteral("count")},
+                             {QStringLiteral("DEMO_COUNT"), QStringLiteral("100000")},
+                             {QStringLiteral("DEMO_INTERVAL"), QStringLiteral("0.02")}});
+    std::unique_ptr<Run> run
+            = startRun(docker.get(),
+                       specJson({count}, {{QStringLiteral("keep_containers"), true}}),
+                       m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     ReconnectLog reconnects;
     reconnects.attach(run.get());
     VariationRunner *v = run->variation(0);
-    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000), qPrintable(runSummary(run.get())));
+    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000),
+             qPrintable(runSummary(run.get())));
     const qint64 linesBefore = v->lines(StreamType::Stdout);
 
     QVERIFY2(daemon.restart(), qPrintable(daemon.logTail()));
     QVERIFY2(waitForRun(run.get(), 60000), qPrintable(runSummary(run.get())));
 
-    QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 143, qPrintable(runSummary(run.get())));
-    QVERIFY2(v->note().contains(QLatin1String("stopped while Docker was unreachable")), qPrintable(runSummary(run.get())));
-    const QJsonObject record = variationRecord(readJson(run->directory() + QStringLiteral("/run.json")), QStringLiteral("count"));
+    QVERIFY2(v->state() == VariationState::Exited && v->exitCode() == 143,
+             qPrintable(runSummary(run.get())));
+    QVERIFY2(v->note().contains(QLatin1String("stopped while Docker was unreachable")),
+             qPrintable(runSummary(run.get())));
+    const QJsonObject record = variationRecord(
+            readJson(run->directory() + QStringLiteral("/run.json")), QStringLiteral("count"));
     QCOMPARE(record.value(QStringLiteral("note")).toString(), v->note());
     QCOMPARE(record.value(QStringLiteral("exit_code")).toInt(), 143);
     QVERIFY2(reconnects.alternatesAndRecovered(0), qPrintable(reconnects.describe(0)));
@@ -700,7 +798,8 @@ void TestRecovery::restartWithoutLiveRestore()
     const QByteArray out = stream(v->transcriptPath(), StreamType::Stdout);
     const QByteArray err = stream(v->transcriptPath(), StreamType::Stderr);
     const qint64 n = out.count('\n');
-    QVERIFY2(n >= linesBefore, qPrintable(QStringLiteral("%1 lines, %2 before the restart").arg(n).arg(linesBefore)));
+    QVERIFY2(n >= linesBefore,
+             qPrintable(QStringLiteral("%1 lines, %2 before the restart").arg(n).arg(linesBefore)));
     QByteArray expected;
     for (qint64 i = 1; i <= n; ++i)
         expected += "Count: " + QByteArray::number(i) + '\n';
@@ -733,16 +832,20 @@ void TestRecovery::crashWithoutLiveRestore()
     auto docker = client(&daemon);
     QJsonObject count = variationJson(QStringLiteral("count"), QString());
     count.remove(QStringLiteral("command"));
-    count.insert(QStringLiteral("env"), QJsonObject{{QStringLiteral("DEMO_MODE"), QStringLiteral("count")},
-                                                    {QStringLiteral("DEMO_COUNT"), QStringLiteral("100000")},
-                                                    {QStringLiteral("DEMO_INTERVAL"), QStringLiteral("0.02")}});
-    std::unique_ptr<Run> run = startRun(docker.get(), specJson({count}, {{QStringLiteral("keep_containers"), true}}),
-                                        m_tmp->path() + QStringLiteral("/run"));
+    count.insert(QStringLiteral("env"),
+                 QJsonObject{{QStringLiteral("DEMO_MODE"), QStringLiteral("count")},
+                             {QStringLiteral("DEMO_COUNT"), QStringLiteral("100000")},
+                             {QStringLiteral("DEMO_INTERVAL"), QStringLiteral("0.02")}});
+    std::unique_ptr<Run> run
+            = startRun(docker.get(),
+                       specJson({count}, {{QStringLiteral("keep_containers"), true}}),
+                       m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     ReconnectLog reconnects;
     reconnects.attach(run.get());
     VariationRunner *v = run->variation(0);
-    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000), qPrintable(runSummary(run.get())));
+    QVERIFY2(QTest::qWaitFor([&] { return v->lines(StreamType::Stdout) >= 20; }, 30000),
+             qPrintable(runSummary(run.get())));
 
     QVERIFY2(daemon.kill(), qPrintable(daemon.logTail()));
     QTest::qWait(1000); // the container writes on with no daemon
@@ -751,7 +854,8 @@ void TestRecovery::crashWithoutLiveRestore()
     QVERIFY2(waitForRun(run.get(), 60000), qPrintable(runSummary(run.get())));
 
     QVERIFY2(v->state() == VariationState::Exited, qPrintable(runSummary(run.get())));
-    QVERIFY2(v->note().contains(QLatin1String("stopped while Docker was unreachable")), qPrintable(runSummary(run.get())));
+    QVERIFY2(v->note().contains(QLatin1String("stopped while Docker was unreachable")),
+             qPrintable(runSummary(run.get())));
     QVERIFY2(reconnects.alternatesAndRecovered(0), qPrintable(reconnects.describe(0)));
 
     const QByteArray out = stream(v->transcriptPath(), StreamType::Stdout);

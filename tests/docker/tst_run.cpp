@@ -43,7 +43,8 @@ const QString kLabelValue = QStringLiteral("tst_run");
 // The demo agent's longline content: byte k is alphabet[k % 64].
 QByteArray alphabetBytes(qsizetype size)
 {
-    static const QByteArray alphabet("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    static const QByteArray alphabet(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
     QByteArray bytes(size, Qt::Uninitialized);
     for (qsizetype k = 0; k < size; ++k)
         bytes[k] = alphabet[k % 64];
@@ -98,18 +99,23 @@ struct RunRecorder
 {
     explicit RunRecorder(Run *run)
     {
-        QObject::connect(run, &Run::outputReceived, &context, [this](int v, StreamType stream, const QByteArray &data) {
-            output[v][stream == StreamType::Stderr ? 1 : 0].append(data);
-        });
-        QObject::connect(run, &Run::variationStateChanged, &context, [this](int v, VariationState state) {
-            states[v].append(state);
-            const bool busy = state == VariationState::Creating || state == VariationState::Running;
-            if (busy && !active.contains(v))
-                active.insert(v);
-            else if (!busy)
-                active.remove(v);
-            maxActive = qMax(maxActive, int(active.size()));
-        });
+        QObject::connect(run,
+                         &Run::outputReceived,
+                         &context,
+                         [this](int v, StreamType stream, const QByteArray &data) {
+                             output[v][stream == StreamType::Stderr ? 1 : 0].append(data);
+                         });
+        QObject::connect(
+                run, &Run::variationStateChanged, &context, [this](int v, VariationState state) {
+                    states[v].append(state);
+                    const bool busy
+                            = state == VariationState::Creating || state == VariationState::Running;
+                    if (busy && !active.contains(v))
+                        active.insert(v);
+                    else if (!busy)
+                        active.remove(v);
+                    maxActive = qMax(maxActive, int(active.size()));
+                });
     }
     QByteArray out(int v) const { return output.value(v)[0]; }
     QByteArray err(int v) const { return output.value(v)[1]; }
@@ -166,7 +172,9 @@ private:
     bool runToEnd(Run &run, int timeoutMs);
     // The variation's transcript holds exactly these bytes per stream, its totals agree, its
     // .log is the records' bytes in record order (and equals `log` when given).
-    void verifyTranscript(const VariationRunner &v, const QByteArray &out, const QByteArray &err,
+    void verifyTranscript(const VariationRunner &v,
+                          const QByteArray &out,
+                          const QByteArray &err,
                           const QByteArray &log = {});
     void verifyNoContainers(const QString &runId);
     void skipLoudly(const QString &reason);
@@ -187,22 +195,28 @@ void TestRun::initTestCase()
         skipLoudly(QStringLiteral("no usable Docker endpoint: %1").arg(endpoint.errorString()));
         return;
     }
-    const Result<PingInfo> ping = syncCall<PingInfo>(
-            [&](QObject *context, DockerClient::Callback<PingInfo> done) { m_client->ping(context, done); });
+    const Result<PingInfo> ping
+            = syncCall<PingInfo>([&](QObject *context, DockerClient::Callback<PingInfo> done) {
+                  m_client->ping(context, done);
+              });
     if (!ping) {
         if (ping.error().code != -3 && ping.error().code != -5)
             QFAIL(qPrintable(QStringLiteral("The daemon at %1 answered _ping badly: %2")
                                      .arg(m_client->endpoint().describe(), ping.errorString())));
-        skipLoudly(QStringLiteral("no Docker daemon answers at %1: %2").arg(m_client->endpoint().describe(), ping.errorString()));
+        skipLoudly(QStringLiteral("no Docker daemon answers at %1: %2")
+                           .arg(m_client->endpoint().describe(), ping.errorString()));
         return;
     }
     m_daemonUp = true;
     const Result<int> removed = removeLabelledContainers(*m_client, {referenceLabel(kLabelValue)});
     QVERIFY2(removed, qPrintable(removed.errorString()));
-    const Result<QJsonObject> image = syncCall<QJsonObject>([&](QObject *context, DockerClient::Callback<QJsonObject> done) {
-        m_client->inspectImage(demoImage(), context, done);
-    });
-    QVERIFY2(image, qPrintable(image.errorString() + QStringLiteral(" — build it with resources/demo-agent/build.sh")));
+    const Result<QJsonObject> image = syncCall<QJsonObject>(
+            [&](QObject *context, DockerClient::Callback<QJsonObject> done) {
+                m_client->inspectImage(demoImage(), context, done);
+            });
+    QVERIFY2(image,
+             qPrintable(image.errorString()
+                        + QStringLiteral(" — build it with resources/demo-agent/build.sh")));
 }
 
 void TestRun::skipLoudly(const QString &reason)
@@ -228,7 +242,8 @@ void TestRun::cleanup()
             QTest::qWait(2000);
         const Result<int> removed = removeRunContainers(*m_client, m_runIds);
         QVERIFY2(removed, qPrintable(removed.errorString()));
-        const Result<int> references = removeLabelledContainers(*m_client, {referenceLabel(kLabelValue)});
+        const Result<int> references
+                = removeLabelledContainers(*m_client, {referenceLabel(kLabelValue)});
         QVERIFY2(references, qPrintable(references.errorString()));
     }
     m_runIds.clear();
@@ -262,7 +277,10 @@ bool TestRun::runToEnd(Run &run, int timeoutMs)
     return finished.count() > 0 || finished.wait(timeoutMs);
 }
 
-void TestRun::verifyTranscript(const VariationRunner &v, const QByteArray &out, const QByteArray &err, const QByteArray &log)
+void TestRun::verifyTranscript(const VariationRunner &v,
+                               const QByteArray &out,
+                               const QByteArray &err,
+                               const QByteArray &log)
 {
     const QString jsonl = v.transcriptPath();
     const Result<QByteArray> recordedOut = TranscriptReader::readStream(jsonl, StreamType::Stdout);
@@ -308,7 +326,9 @@ void TestRun::verifyNoContainers(const QString &runId)
     QStringList names;
     for (const ContainerSummary &c : *left)
         names += c.names;
-    QVERIFY2(left->isEmpty(), qPrintable(QStringLiteral("containers left behind: %1").arg(names.join(QLatin1String(", ")))));
+    QVERIFY2(left->isEmpty(),
+             qPrintable(QStringLiteral("containers left behind: %1")
+                                .arg(names.join(QLatin1String(", ")))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,18 +341,23 @@ void TestRun::sessionFiveVariations()
     // header names the variation, so there is one reference per variation.
     std::vector<std::unique_ptr<QProcess>> references;
     for (int i = 1; i <= kVariations; ++i)
-        references.push_back(startDockerRun(kLabelValue, {QStringLiteral("DEMO_SPEED=0"), QStringLiteral("PARALLAX_VARIATION=v%1").arg(i)}));
+        references.push_back(startDockerRun(
+                kLabelValue,
+                {QStringLiteral("DEMO_SPEED=0"), QStringLiteral("PARALLAX_VARIATION=v%1").arg(i)}));
     QList<CliOutput> expected;
     for (auto &process : references) {
         expected.append(finishDockerRun(*process));
         QVERIFY2(expected.last().error.isEmpty(), qPrintable(expected.last().error));
         QCOMPARE(expected.last().exitCode, 0);
-        QVERIFY(expected.last().out.contains("Variation:   v" + QByteArray::number(expected.size()) + '\n'));
+        QVERIFY(expected.last().out.contains("Variation:   v" + QByteArray::number(expected.size())
+                                             + '\n'));
         QVERIFY(expected.last().out.contains("Done."));
         QVERIFY(!expected.last().err.isEmpty());
     }
 
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_SPEED", "0"}}}, {"variations", kVariations}});
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_SPEED", "0"}}},
+                        {"variations", kVariations}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     RunRecorder recorder(&run);
@@ -340,7 +365,9 @@ void TestRun::sessionFiveVariations()
     wall.start();
     QVERIFY(runToEnd(run, 120000));
     qInfo("%d parallel session variations (DEMO_SPEED=0): %.2f s wall time, at most %d at once",
-          kVariations, wall.elapsed() / 1000.0, recorder.maxActive);
+          kVariations,
+          wall.elapsed() / 1000.0,
+          recorder.maxActive);
     QVERIFY2(run.error().isEmpty(), qPrintable(run.error()));
     QVERIFY(run.allSucceeded());
     QVERIFY(!run.wasCancelled());
@@ -366,10 +393,14 @@ void TestRun::sessionFiveVariations()
         verifyTranscript(*v, expected[i].out, expected[i].err);
         if (QTest::currentTestFailed())
             return;
-        QVERIFY2(recorder.out(i) == expected[i].out, describeDifference(recorder.out(i), expected[i].out).constData());
-        QVERIFY2(recorder.err(i) == expected[i].err, describeDifference(recorder.err(i), expected[i].err).constData());
+        QVERIFY2(recorder.out(i) == expected[i].out,
+                 describeDifference(recorder.out(i), expected[i].out).constData());
+        QVERIFY2(recorder.err(i) == expected[i].err,
+                 describeDifference(recorder.err(i), expected[i].err).constData());
         QCOMPARE(recorder.states.value(i),
-                 (QList<VariationState>{VariationState::Creating, VariationState::Running, VariationState::Exited}));
+                 (QList<VariationState>{VariationState::Creating,
+                                        VariationState::Running,
+                                        VariationState::Exited}));
 
         // The life in memory: each state once, in order, at times that never go backwards.
         const QList<StateTransition> &transitions = v->transitions();
@@ -397,13 +428,16 @@ void TestRun::sessionFiveVariations()
         QCOMPARE(stateNames(recordedTransitions), lifecycle);
         QDateTime previous;
         for (const QJsonValue &t : recordedTransitions) {
-            const QDateTime at = QDateTime::fromString(t.toObject().value("at").toString(), Qt::ISODateWithMs);
+            const QDateTime at
+                    = QDateTime::fromString(t.toObject().value("at").toString(), Qt::ISODateWithMs);
             QVERIFY(at.isValid());
             QVERIFY(!previous.isValid() || previous <= at);
             previous = at;
         }
-        QCOMPARE(r.value("started_at").toString(), recordedTransitions[2].toObject().value("at").toString());
-        QCOMPARE(r.value("finished_at").toString(), recordedTransitions[3].toObject().value("at").toString());
+        QCOMPARE(r.value("started_at").toString(),
+                 recordedTransitions[2].toObject().value("at").toString());
+        QCOMPARE(r.value("finished_at").toString(),
+                 recordedTransitions[3].toObject().value("at").toString());
     }
     verifyNoContainers(run.id());
 }
@@ -411,8 +445,10 @@ void TestRun::sessionFiveVariations()
 void TestRun::countGaps()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()},
-                        {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "5"}, {"DEMO_INTERVAL", "1"}}}});
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "5"}, {"DEMO_INTERVAL", "1"}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QVERIFY(runToEnd(run, 30000));
@@ -425,12 +461,15 @@ void TestRun::countGaps()
     // The receipt time of each "Count: N" as the transcript records it.
     QList<double> times;
     for (const TranscriptChunk &chunk : readChunks(v->transcriptPath())) {
-        for (int n = times.size() + 1; chunk.data.contains("Count: " + QByteArray::number(n) + '\n'); ++n)
+        for (int n = times.size() + 1;
+             chunk.data.contains("Count: " + QByteArray::number(n) + '\n');
+             ++n)
             times.append(epochSeconds(chunk.time));
     }
     QCOMPARE(times.size(), 5);
     const QList<double> measured = gaps(times);
-    qInfo("receipt gaps between Count: 1..5 (DEMO_INTERVAL=1): %s s", qPrintable(formatGaps(measured)));
+    qInfo("receipt gaps between Count: 1..5 (DEMO_INTERVAL=1): %s s",
+          qPrintable(formatGaps(measured)));
     for (double gap : measured)
         QVERIFY2(qAbs(gap - 1.0) <= 0.1, qPrintable(formatGaps(measured)));
     verifyNoContainers(run.id());
@@ -444,38 +483,55 @@ void TestRun::byteExact_data()
     QTest::addColumn<QByteArray>("err");
     QTest::addColumn<QByteArray>("log"); // the exact .log when the order is certain
 
-    QTest::addRow("1 MiB line") << QStringList{"DEMO_MODE=longline"} << QString() << alphabetBytes(1 << 20) + '\n'
+    QTest::addRow("1 MiB line") << QStringList{"DEMO_MODE=longline"} << QString()
+                                << alphabetBytes(1 << 20) + '\n'
                                 << QByteArray() << QByteArray();
-    QTest::addRow("1 MiB without newline") << QStringList{"DEMO_MODE=longline", "DEMO_NO_NEWLINE=1"} << QString()
-                                           << alphabetBytes(1 << 20) << QByteArray() << QByteArray();
-    QTest::addRow("flood") << QStringList{"DEMO_MODE=flood", "DEMO_LINES=20000"} << QString() << floodBytes(20000, 80)
-                           << QByteArray() << QByteArray();
-    QTest::addRow("invalid UTF-8")
+    QTest::addRow("1 MiB without newline")
+            << QStringList{"DEMO_MODE=longline", "DEMO_NO_NEWLINE=1"} << QString()
+            << alphabetBytes(1 << 20) << QByteArray() << QByteArray();
+    QTest::addRow("flood") << QStringList{"DEMO_MODE=flood", "DEMO_LINES=20000"} << QString()
+                           << floodBytes(20000, 80) << QByteArray() << QByteArray();
+    QTest::addRow("invalid UTF-8") << QStringList()
+                                   << QStringLiteral("printf 'ok \\377\\376 bad \\300\\200 "
+                                                     "end\\n'; printf 'half \\342\\202\\n' >&2; "
+                                                     "sleep 0.1; printf 'lone \\200'")
+                                   << QByteArray("ok \xff\xfe bad \xc0\x80 end\nlone \x80")
+                                   << QByteArray("half \xe2\x82\n") << QByteArray();
+    QTest::addRow("NUL bytes")
             << QStringList()
-            << QStringLiteral("printf 'ok \\377\\376 bad \\300\\200 end\\n'; printf 'half \\342\\202\\n' >&2; "
-                              "sleep 0.1; printf 'lone \\200'")
-            << QByteArray("ok \xff\xfe bad \xc0\x80 end\nlone \x80") << QByteArray("half \xe2\x82\n") << QByteArray();
-    QTest::addRow("NUL bytes") << QStringList()
-                               << QStringLiteral("printf 'a\\000b\\000\\000c\\n'; printf '\\000\\000' >&2; printf 'end\\000'")
-                               << QByteArray("a\0b\0\0c\nend\0", 11) << QByteArray("\0\0", 2) << QByteArray();
+            << QStringLiteral(
+                       "printf 'a\\000b\\000\\000c\\n'; printf '\\000\\000' >&2; printf 'end\\000'")
+            << QByteArray("a\0b\0\0c\nend\0", 11) << QByteArray("\0\0", 2) << QByteArray();
     // Written in one printf, so stdio's 4 KiB blocks put the 16 KiB boundary inside the character.
-    QTest::addRow("é across 16 KiB") << QStringList()
-                                     << QStringLiteral("printf '%s\\303\\251\\n' \"$(head -c 16383 /dev/zero | tr '\\000' a)\"")
-                                     << QByteArray(16383, 'a') + "\xc3\xa9\n" << QByteArray() << QByteArray();
+    QTest::addRow("é across 16 KiB")
+            << QStringList()
+            << QStringLiteral(
+                       "printf '%s\\303\\251\\n' \"$(head -c 16383 /dev/zero | tr '\\000' a)\"")
+            << QByteArray(16383, 'a') + "\xc3\xa9\n"
+            << QByteArray() << QByteArray();
     QTest::addRow("emoji across 16 KiB")
-            << QStringList() << QStringLiteral("printf '%s\\360\\237\\230\\200\\n' \"$(head -c 16382 /dev/zero | tr '\\000' b)\"")
-            << QByteArray(16382, 'b') + "\xf0\x9f\x98\x80\n" << QByteArray() << QByteArray();
+            << QStringList()
+            << QStringLiteral("printf '%s\\360\\237\\230\\200\\n' \"$(head -c 16382 /dev/zero | tr "
+                              "'\\000' b)\"")
+            << QByteArray(16382, 'b') + "\xf0\x9f\x98\x80\n"
+            << QByteArray() << QByteArray();
     QByteArray bar;
     for (int percent = 0; percent <= 100; percent += 10)
-        bar += QByteArray("\rProgress [") + QByteArray::number(percent).rightJustified(3, ' ') + "%]";
+        bar += QByteArray("\rProgress [") + QByteArray::number(percent).rightJustified(3, ' ')
+               + "%]";
     QTest::addRow("\\r progress bar")
             << QStringList()
-            << QStringLiteral("i=0; while [ $i -le 100 ]; do printf '\\rProgress [%3d%%]' $i; i=$((i+10)); sleep 0.02; done; "
+            << QStringLiteral("i=0; while [ $i -le 100 ]; do printf '\\rProgress [%3d%%]' $i; "
+                              "i=$((i+10)); sleep 0.02; done; "
                               "printf '\\n'; printf 'a\\rb\\r\\n' >&2")
-            << bar + '\n' << QByteArray("a\rb\r\n") << QByteArray();
+            << bar + '\n'
+            << QByteArray("a\rb\r\n") << QByteArray();
     QTest::addRow("final line without newline")
-            << QStringList() << QStringLiteral("printf 'line 1\\nline 2\\nno newline at the end'; printf 'err no newline' >&2")
-            << QByteArray("line 1\nline 2\nno newline at the end") << QByteArray("err no newline") << QByteArray();
+            << QStringList()
+            << QStringLiteral("printf 'line 1\\nline 2\\nno newline at the end'; printf 'err no "
+                              "newline' >&2")
+            << QByteArray("line 1\nline 2\nno newline at the end") << QByteArray("err no newline")
+            << QByteArray();
     QByteArray out;
     QByteArray err;
     for (int i = 1; i <= 2000; ++i) {
@@ -484,13 +540,16 @@ void TestRun::byteExact_data()
     }
     QTest::addRow("interleaved stdout/stderr")
             << QStringList()
-            << QStringLiteral("i=1; while [ $i -le 2000 ]; do echo \"out $i\"; echo \"err $i\" >&2; i=$((i+1)); done")
+            << QStringLiteral("i=1; while [ $i -le 2000 ]; do echo \"out $i\"; echo \"err $i\" "
+                              ">&2; i=$((i+1)); done")
             << out << err << QByteArray();
     QTest::addRow("stdout/stderr order")
             << QStringList()
-            << QStringLiteral("printf 'o1\\n'; sleep 0.2; printf 'e1\\n' >&2; sleep 0.2; printf o2; sleep 0.2; "
+            << QStringLiteral("printf 'o1\\n'; sleep 0.2; printf 'e1\\n' >&2; sleep 0.2; printf "
+                              "o2; sleep 0.2; "
                               "printf 'e2\\n' >&2; sleep 0.2; printf ' o2-end\\n'")
-            << QByteArray("o1\no2 o2-end\n") << QByteArray("e1\ne2\n") << QByteArray("o1\ne1\no2e2\n o2-end\n");
+            << QByteArray("o1\no2 o2-end\n") << QByteArray("e1\ne2\n")
+            << QByteArray("o1\ne1\no2e2\n o2-end\n");
 }
 
 void TestRun::byteExact()
@@ -504,7 +563,8 @@ void TestRun::byteExact()
 
     QJsonObject envObject;
     for (const QString &assignment : env)
-        envObject.insert(assignment.section(QLatin1Char('='), 0, 0), assignment.section(QLatin1Char('='), 1));
+        envObject.insert(assignment.section(QLatin1Char('='), 0, 0),
+                         assignment.section(QLatin1Char('='), 1));
     QJsonObject spec{{"image", demoImage()}, {"env", envObject}};
     if (!script.isEmpty())
         spec.insert("command", QJsonArray{"sh", "-c", script});
@@ -522,7 +582,8 @@ void TestRun::byteExact()
         return;
     QVERIFY2(recorder.out(0) == out, describeDifference(recorder.out(0), out).constData());
     QVERIFY2(recorder.err(0) == err, describeDifference(recorder.err(0), err).constData());
-    const QJsonObject r = readRunJson(run.directory()).value("variations").toArray().first().toObject();
+    const QJsonObject r
+            = readRunJson(run.directory()).value("variations").toArray().first().toObject();
     QCOMPARE(r.value("stdout_bytes").toInteger(), out.size());
     QCOMPARE(r.value("stderr_bytes").toInteger(), err.size());
     verifyNoContainers(run.id());
@@ -532,9 +593,12 @@ void TestRun::tty()
 {
     REQUIRE_DOCKER();
     // With a terminal both streams arrive as one, with the terminal's \r\n line ends.
-    auto made = newRun({{"image", demoImage()},
-                        {"tty", true},
-                        {"command", QJsonArray{"sh", "-c", "printf 'out\\n'; printf 'err\\n' >&2; printf 'no newline'"}}});
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"tty", true},
+             {"command",
+              QJsonArray{
+                      "sh", "-c", "printf 'out\\n'; printf 'err\\n' >&2; printf 'no newline'"}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     RunRecorder recorder(&run);
@@ -557,13 +621,16 @@ void TestRun::secretsMasked()
     // Whole, split across two writes with a pause between, on stderr, and as the stream's last
     // bytes (no newline: only the end of the stream decides it). The script itself holds no
     // part of the value, since run.json records it.
-    const QString script = QStringLiteral("echo \"token=$MY_TOKEN\"; printf 'split=%.7s' \"$MY_TOKEN\"; sleep 0.5; "
-                                          "printf '%s\\n' \"${MY_TOKEN#???????}\"; echo \"err:$MY_TOKEN\" >&2; "
-                                          "printf '%s' \"$MY_TOKEN\"");
+    const QString script = QStringLiteral(
+            "echo \"token=$MY_TOKEN\"; printf 'split=%.7s' \"$MY_TOKEN\"; sleep 0.5; "
+            "printf '%s\\n' \"${MY_TOKEN#???????}\"; echo \"err:$MY_TOKEN\" >&2; "
+            "printf '%s' \"$MY_TOKEN\"");
     RunOptions options;
     options.environment = QProcessEnvironment();
     options.environment.insert(QStringLiteral("MY_TOKEN"), QString::fromLatin1(secret));
-    auto made = newRun({{"image", demoImage()}, {"command", QJsonArray{"sh", "-c", script}}, {"secrets", QJsonArray{"MY_TOKEN"}}},
+    auto made = newRun({{"image", demoImage()},
+                        {"command", QJsonArray{"sh", "-c", script}},
+                        {"secrets", QJsonArray{"MY_TOKEN"}}},
                        options);
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
@@ -599,10 +666,13 @@ void TestRun::secretsMasked()
                                                         {"emitted stdout", recorder.out(0)},
                                                         {"emitted stderr", recorder.err(0)}};
     for (const auto &[where, bytes] : places) {
-        for (const QByteArray &fragment : {secret, QByteArray("s3cr3t"), QByteArray("value-123"), secret.toBase64()})
-            QVERIFY2(!bytes.contains(fragment), qPrintable(QStringLiteral("%1 contains %2").arg(where, fragment)));
+        for (const QByteArray &fragment :
+             {secret, QByteArray("s3cr3t"), QByteArray("value-123"), secret.toBase64()})
+            QVERIFY2(!bytes.contains(fragment),
+                     qPrintable(QStringLiteral("%1 contains %2").arg(where, fragment)));
     }
-    QCOMPARE(readRunJson(run.directory()).value("spec").toObject().value("secrets").toArray(), QJsonArray{"MY_TOKEN"});
+    QCOMPARE(readRunJson(run.directory()).value("spec").toObject().value("secrets").toArray(),
+             QJsonArray{"MY_TOKEN"});
     verifyNoContainers(run.id());
 }
 
@@ -612,7 +682,9 @@ void TestRun::missingSecret()
     RunOptions options;
     options.environment = QProcessEnvironment();
     options.environment.insert(QStringLiteral("MY_EMPTY_TOKEN"), QString());
-    auto made = newRun({{"image", demoImage()}, {"secrets", QJsonArray{"MY_MISSING_TOKEN", "MY_EMPTY_TOKEN"}}, {"variations", 2}},
+    auto made = newRun({{"image", demoImage()},
+                        {"secrets", QJsonArray{"MY_MISSING_TOKEN", "MY_EMPTY_TOKEN"}},
+                        {"variations", 2}},
                        options);
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
@@ -632,7 +704,8 @@ void TestRun::missingSecret()
 void TestRun::cancelRun()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}});
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     RunRecorder recorder(&run);
@@ -650,12 +723,14 @@ void TestRun::cancelRun()
     QCOMPARE(v->exitCode(), 143); // the agent's SIGTERM trap
 
     // Everything up to the end: consecutive counts, then the agent's last words on stderr.
-    const Result<QByteArray> out = TranscriptReader::readStream(v->transcriptPath(), StreamType::Stdout);
+    const Result<QByteArray> out
+            = TranscriptReader::readStream(v->transcriptPath(), StreamType::Stdout);
     QVERIFY(out);
     const int last = int(out->count('\n'));
     QVERIFY2(last >= 2 && last <= 4, out->constData());
     QCOMPARE(*out, countLines(1, last));
-    const Result<QByteArray> err = TranscriptReader::readStream(v->transcriptPath(), StreamType::Stderr);
+    const Result<QByteArray> err
+            = TranscriptReader::readStream(v->transcriptPath(), StreamType::Stderr);
     QVERIFY(err);
     QVERIFY2(err->contains("interrupted by SIGTERM"), err->constData());
     verifyTranscript(*v, *out, *err);
@@ -667,18 +742,21 @@ void TestRun::cancelRun()
     const QJsonObject r = record.value("variations").toArray().first().toObject();
     QCOMPARE(r.value("state").toString(), QStringLiteral("cancelled"));
     QCOMPARE(r.value("exit_code").toInt(), 143);
-    QCOMPARE(stateNames(r.value("transitions").toArray()), (QStringList{"pending", "creating", "running", "cancelled"}));
+    QCOMPARE(stateNames(r.value("transitions").toArray()),
+             (QStringList{"pending", "creating", "running", "cancelled"}));
     verifyNoContainers(run.id());
 }
 
 void TestRun::cancelOneVariation()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()},
-                        {"env", QJsonObject{{"DEMO_MODE", "count"}}},
-                        {"variations",
-                         QJsonArray{QJsonObject{{"name", "long"}, {"env", QJsonObject{{"DEMO_COUNT", "60"}}}},
-                                    QJsonObject{{"name", "short"}, {"env", QJsonObject{{"DEMO_COUNT", "4"}}}}}}});
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"env", QJsonObject{{"DEMO_MODE", "count"}}},
+             {"variations",
+              QJsonArray{
+                      QJsonObject{{"name", "long"}, {"env", QJsonObject{{"DEMO_COUNT", "60"}}}},
+                      QJsonObject{{"name", "short"}, {"env", QJsonObject{{"DEMO_COUNT", "4"}}}}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     RunRecorder recorder(&run);
@@ -711,10 +789,12 @@ void TestRun::cancelPendingVariation()
     // nor keep the run from finishing.
     RunOptions options;
     options.parallelism = 1;
-    auto made = newRun({{"image", demoImage()},
-                        {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "3"}, {"DEMO_INTERVAL", "0.3"}}},
-                        {"variations", 3}},
-                       options);
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "3"}, {"DEMO_INTERVAL", "0.3"}}},
+             {"variations", 3}},
+            options);
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     RunRecorder recorder(&run);
@@ -730,7 +810,12 @@ void TestRun::cancelPendingVariation()
     QCOMPARE(run.variation(0)->state(), VariationState::Exited);
     QCOMPARE(run.variation(2)->state(), VariationState::Exited);
     QVERIFY(run.variation(1)->containerId().isEmpty());
-    QCOMPARE(stateNames(readRunJson(run.directory()).value("variations").toArray()[1].toObject().value("transitions").toArray()),
+    QCOMPARE(stateNames(readRunJson(run.directory())
+                                .value("variations")
+                                .toArray()[1]
+                                .toObject()
+                                .value("transitions")
+                                .toArray()),
              (QStringList{"pending", "cancelled"}));
     verifyNoContainers(run.id());
 }
@@ -740,7 +825,9 @@ void TestRun::cancelWithPendingVariations()
     REQUIRE_DOCKER();
     RunOptions options;
     options.parallelism = 1;
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}, {"variations", 3}},
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}},
+                        {"variations", 3}},
                        options);
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
@@ -763,7 +850,9 @@ void TestRun::cancelWithPendingVariations()
 void TestRun::cancelWhileCreating()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}, {"variations", 2}});
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}},
+                        {"variations", 2}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QSignalSpy finished(&run, &Run::finished);
@@ -795,7 +884,9 @@ void TestRun::timeout_data()
             << 5 << 143 << 2.0 << 3.0;
     // `sleep` as PID 1 ignores SIGTERM: Docker kills it after the grace period.
     QTest::addRow("sleep ignores SIGTERM")
-            << QJsonObject{{"image", demoImage()}, {"command", QJsonArray{"sleep", "30"}}, {"limits", QJsonObject{{"timeout", "2s"}}}}
+            << QJsonObject{{"image", demoImage()},
+                           {"command", QJsonArray{"sleep", "30"}},
+                           {"limits", QJsonObject{{"timeout", "2s"}}}}
             << 1 << 137 << 3.0 << 4.5;
 }
 
@@ -815,12 +906,22 @@ void TestRun::timeout()
     QVERIFY(runToEnd(run, 30000));
     const VariationRunner *v = run.variation(0);
     const double seconds = v->durationMs() / 1000.0;
-    qInfo("timeout 2s, grace %d s: %s after %.2f s (exit %d)", grace, qPrintable(stateName(v->state())), seconds, v->exitCode());
+    qInfo("timeout 2s, grace %d s: %s after %.2f s (exit %d)",
+          grace,
+          qPrintable(stateName(v->state())),
+          seconds,
+          v->exitCode());
     QCOMPARE(v->state(), VariationState::TimedOut);
     QCOMPARE(v->exitCode(), exitCode);
     QVERIFY2(seconds >= minSeconds && seconds <= maxSeconds, qPrintable(QString::number(seconds)));
     QVERIFY2(v->note().contains("timeout"), qPrintable(v->note()));
-    QCOMPARE(readRunJson(run.directory()).value("variations").toArray().first().toObject().value("state").toString(),
+    QCOMPARE(readRunJson(run.directory())
+                     .value("variations")
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value("state")
+                     .toString(),
              QStringLiteral("timed out"));
     QVERIFY(!run.allSucceeded());
     verifyNoContainers(run.id());
@@ -829,7 +930,8 @@ void TestRun::timeout()
 void TestRun::exitCode()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}, {"DEMO_EXIT_CODE", "3"}}}});
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_MODE", "exit"}, {"DEMO_EXIT_CODE", "3"}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QVERIFY(runToEnd(run, 30000));
@@ -840,7 +942,8 @@ void TestRun::exitCode()
     verifyTranscript(*v, "exiting with code 3\n", {});
     if (QTest::currentTestFailed())
         return;
-    const QJsonObject r = readRunJson(run.directory()).value("variations").toArray().first().toObject();
+    const QJsonObject r
+            = readRunJson(run.directory()).value("variations").toArray().first().toObject();
     QCOMPARE(r.value("state").toString(), QStringLiteral("exited"));
     QCOMPARE(r.value("exit_code").toInt(), 3);
     verifyNoContainers(run.id());
@@ -852,7 +955,9 @@ void TestRun::missingImage()
     const QString missing = QStringLiteral("parallax/no-such-image:never");
     auto made = newRun({{"image", demoImage()},
                         {"env", QJsonObject{{"DEMO_MODE", "exit"}}},
-                        {"variations", QJsonArray{QJsonObject{{"name", "ok"}}, QJsonObject{{"name", "missing"}, {"image", missing}}}}});
+                        {"variations",
+                         QJsonArray{QJsonObject{{"name", "ok"}},
+                                    QJsonObject{{"name", "missing"}, {"image", missing}}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QVERIFY(runToEnd(run, 30000));
@@ -860,7 +965,9 @@ void TestRun::missingImage()
     QCOMPARE(run.variation(0)->exitCode(), 0);
     const VariationRunner *v = run.variation(1);
     QCOMPARE(v->state(), VariationState::Failed);
-    QVERIFY2(v->error().contains(QStringLiteral("Image '%1' is not available locally").arg(missing)), qPrintable(v->error()));
+    QVERIFY2(
+            v->error().contains(QStringLiteral("Image '%1' is not available locally").arg(missing)),
+            qPrintable(v->error()));
     QVERIFY(v->containerId().isEmpty());
     const QJsonObject r = readRunJson(run.directory()).value("variations").toArray()[1].toObject();
     QCOMPARE(r.value("state").toString(), QStringLiteral("failed"));
@@ -872,19 +979,30 @@ void TestRun::missingImage()
 void TestRun::outOfMemory()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()},
-                        {"command", QJsonArray{"sh", "-c", "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo ${#x}"}},
-                        {"limits", QJsonObject{{"memory", "8m"}}}});
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"command",
+              QJsonArray{"sh", "-c", "x=$(head -c 50000000 /dev/zero | tr '\\0' a); echo ${#x}"}},
+             {"limits", QJsonObject{{"memory", "8m"}}}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QVERIFY(runToEnd(run, 60000));
     const VariationRunner *v = run.variation(0);
-    qInfo("memory 8m, 50 MB in a shell variable: %s, exit %d", qPrintable(stateName(v->state())), v->exitCode());
+    qInfo("memory 8m, 50 MB in a shell variable: %s, exit %d",
+          qPrintable(stateName(v->state())),
+          v->exitCode());
     if (v->state() == VariationState::Exited)
-        QSKIP(qPrintable(QStringLiteral("the daemon did not report OOMKilled here (exited %1)").arg(v->exitCode())));
+        QSKIP(qPrintable(QStringLiteral("the daemon did not report OOMKilled here (exited %1)")
+                                 .arg(v->exitCode())));
     QCOMPARE(v->state(), VariationState::OutOfMemory);
     QCOMPARE(v->exitCode(), 137);
-    QCOMPARE(readRunJson(run.directory()).value("variations").toArray().first().toObject().value("state").toString(),
+    QCOMPARE(readRunJson(run.directory())
+                     .value("variations")
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value("state")
+                     .toString(),
              QStringLiteral("out of memory"));
     verifyNoContainers(run.id());
 }
@@ -892,7 +1010,9 @@ void TestRun::outOfMemory()
 void TestRun::keepContainers()
 {
     REQUIRE_DOCKER();
-    auto made = newRun({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}, {"keep_containers", true}});
+    auto made = newRun({{"image", demoImage()},
+                        {"env", QJsonObject{{"DEMO_MODE", "exit"}}},
+                        {"keep_containers", true}});
     QVERIFY2(made, qPrintable(made.errorString()));
     Run &run = **made;
     QVERIFY(runToEnd(run, 30000));

@@ -30,7 +30,10 @@ namespace {
 class CliProcess
 {
 public:
-    CliProcess(const QString &binary, const QStringList &args, const QProcessEnvironment &env, QStringList *runIds)
+    CliProcess(const QString &binary,
+               const QStringList &args,
+               const QProcessEnvironment &env,
+               QStringList *runIds)
     {
         m_process.setProgram(binary);
         m_process.setArguments(args);
@@ -76,7 +79,11 @@ public:
     }
     bool waitForOutput(const QByteArray &needle, int timeoutMs)
     {
-        return QTest::qWaitFor([&] { return out.contains(needle) || m_process.state() == QProcess::NotRunning; }, timeoutMs)
+        return QTest::qWaitFor(
+                       [&] {
+                           return out.contains(needle) || m_process.state() == QProcess::NotRunning;
+                       },
+                       timeoutMs)
                && out.contains(needle);
     }
     // Milliseconds from the start until stdout first held all of `needle`; -1 if it never did.
@@ -97,8 +104,8 @@ public:
     QString runId() const { return m_runId; }
     QByteArray describe() const
     {
-        return "exit " + QByteArray::number(m_process.exitCode()) + "\n--- stdout ---\n" + out.right(3000)
-               + "\n--- stderr ---\n" + err.right(3000);
+        return "exit " + QByteArray::number(m_process.exitCode()) + "\n--- stdout ---\n"
+               + out.right(3000) + "\n--- stderr ---\n" + err.right(3000);
     }
 
     QByteArray out;
@@ -149,7 +156,9 @@ private slots:
 
 private:
     QString writeSpec(const QJsonObject &spec);
-    std::unique_ptr<CliProcess> start(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    std::unique_ptr<CliProcess> start(const QStringList &args,
+                                      const QProcessEnvironment &env
+                                      = QProcessEnvironment::systemEnvironment());
     void verifyNoContainers(const QString &runId);
 
     QString m_binary;
@@ -163,15 +172,19 @@ private:
 void TestRunCli::initTestCase()
 {
     m_binary = qEnvironmentVariable("PARALLAX_BINARY");
-    QVERIFY2(!m_binary.isEmpty(), "set PARALLAX_BINARY to the built parallax executable (CTest does)");
-    QVERIFY2(QFileInfo(m_binary).isExecutable(), qPrintable(m_binary + QStringLiteral(" is not executable")));
+    QVERIFY2(!m_binary.isEmpty(),
+             "set PARALLAX_BINARY to the built parallax executable (CTest does)");
+    QVERIFY2(QFileInfo(m_binary).isExecutable(),
+             qPrintable(m_binary + QStringLiteral(" is not executable")));
 
     const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
     m_client = std::make_unique<DockerClient>(endpoint ? *endpoint : DockerEndpoint());
-    const Result<PingInfo> ping = endpoint ? syncCall<PingInfo>([&](QObject *context, DockerClient::Callback<PingInfo> done) {
-        m_client->ping(context, done);
-    })
-                                           : Result<PingInfo>(endpoint.error());
+    const Result<PingInfo> ping
+            = endpoint ? syncCall<PingInfo>(
+                      [&](QObject *context, DockerClient::Callback<PingInfo> done) {
+                          m_client->ping(context, done);
+                      })
+                       : Result<PingInfo>(endpoint.error());
     if (!ping) {
         m_skipReason = QStringLiteral("no Docker daemon answers: %1").arg(ping.errorString());
         const QByteArray banner(100, '*');
@@ -213,7 +226,8 @@ QString TestRunCli::writeSpec(const QJsonObject &spec)
     return path;
 }
 
-std::unique_ptr<CliProcess> TestRunCli::start(const QStringList &args, const QProcessEnvironment &env)
+std::unique_ptr<CliProcess> TestRunCli::start(const QStringList &args,
+                                              const QProcessEnvironment &env)
 {
     return std::make_unique<CliProcess>(m_binary, args, env, &m_runIds);
 }
@@ -223,7 +237,10 @@ void TestRunCli::verifyNoContainers(const QString &runId)
     QVERIFY(!runId.isEmpty());
     const Result<QList<ContainerSummary>> left = runContainers(*m_client, runId);
     QVERIFY2(left, qPrintable(left.errorString()));
-    QVERIFY2(left->isEmpty(), qPrintable(QStringLiteral("%1 containers of run %2 left behind").arg(left->size()).arg(runId)));
+    QVERIFY2(left->isEmpty(),
+             qPrintable(QStringLiteral("%1 containers of run %2 left behind")
+                                .arg(left->size())
+                                .arg(runId)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +251,8 @@ void TestRunCli::badSpec()
     auto cli = start({"run", spec, "--out", m_temp->filePath("out")});
     QVERIFY(cli->waitForFinished(30000));
     QCOMPARE(cli->exitCode(), 2);
-    QVERIFY2(cli->err.contains("imagee: unknown field (did you mean \"image\"?)"), cli->describe().constData());
+    QVERIFY2(cli->err.contains("imagee: unknown field (did you mean \"image\"?)"),
+             cli->describe().constData());
     QVERIFY2(cli->err.contains("image: required"), cli->describe().constData());
     QVERIFY2(cli->err.contains(spec.toUtf8()), cli->describe().constData());
     QVERIFY(cli->runId().isEmpty()); // nothing started
@@ -246,13 +264,18 @@ void TestRunCli::usageErrors_data()
     QTest::addColumn<QStringList>("args"); // SPEC stands for a valid spec file
     QTest::addColumn<QString>("message");
 
-    QTest::addRow("-n 0") << QStringList{"run", "SPEC", "-n", "0"} << "-n takes a number from 1 to 64, not '0'";
-    QTest::addRow("-n 65") << QStringList{"run", "SPEC", "-n", "65"} << "-n takes a number from 1 to 64, not '65'";
+    QTest::addRow("-n 0") << QStringList{"run", "SPEC", "-n", "0"}
+                          << "-n takes a number from 1 to 64, not '0'";
+    QTest::addRow("-n 65") << QStringList{"run", "SPEC", "-n", "65"}
+                           << "-n takes a number from 1 to 64, not '65'";
     QTest::addRow("-n without value") << QStringList{"run", "SPEC", "-n"} << "-n needs a value";
-    QTest::addRow("-j 0") << QStringList{"run", "SPEC", "-j", "0"} << "-j takes a number from 1 to 64, not '0'";
+    QTest::addRow("-j 0") << QStringList{"run", "SPEC", "-j", "0"}
+                          << "-j takes a number from 1 to 64, not '0'";
     QTest::addRow("no spec") << QStringList{"run"} << "which spec?";
-    QTest::addRow("unknown option") << QStringList{"run", "SPEC", "--frobnicate"} << "unknown option '--frobnicate'";
-    QTest::addRow("missing spec file") << QStringList{"run", "/nonexistent/spec.json"} << "cannot read /nonexistent/spec.json";
+    QTest::addRow("unknown option")
+            << QStringList{"run", "SPEC", "--frobnicate"} << "unknown option '--frobnicate'";
+    QTest::addRow("missing spec file")
+            << QStringList{"run", "/nonexistent/spec.json"} << "cannot read /nonexistent/spec.json";
     QTest::addRow("resume without folder") << QStringList{"resume"} << "which run?";
 }
 
@@ -260,7 +283,8 @@ void TestRunCli::usageErrors()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
-    const QString spec = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}});
+    const QString spec
+            = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}});
     args.replaceInStrings(QStringLiteral("SPEC"), spec);
     auto cli = start(args);
     QVERIFY(cli->waitForFinished(30000));
@@ -279,7 +303,10 @@ void TestRunCli::dockerUnreachable()
     clock.start();
     auto cli = start({"run", spec, "--out", m_temp->filePath("out")}, env);
     QVERIFY(cli->waitForFinished(30000));
-    qInfo("exit %d after %lld ms: %s", cli->exitCode(), clock.elapsed(), cli->err.trimmed().constData());
+    qInfo("exit %d after %lld ms: %s",
+          cli->exitCode(),
+          clock.elapsed(),
+          cli->err.trimmed().constData());
     QVERIFY2(cli->exitCode() == 3, cli->describe().constData());
     QVERIFY2(cli->err.contains("/tmp/nonexistent.sock"), cli->describe().constData());
     QVERIFY(cli->runId().isEmpty());
@@ -288,8 +315,10 @@ void TestRunCli::dockerUnreachable()
 void TestRunCli::streamsProgressively()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()},
-                                    {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "5"}, {"DEMO_INTERVAL", "1"}}}});
+    const QString spec = writeSpec(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "5"}, {"DEMO_INTERVAL", "1"}}}});
     const QString outDir = m_temp->filePath("out");
     auto cli = start({"run", spec, "--out", outDir});
     QVERIFY(cli->waitForStarted());
@@ -303,7 +332,8 @@ void TestRunCli::streamsProgressively()
         times.append(ms / 1000.0);
     }
     const QList<double> measured = gaps(times);
-    qInfo("stdout arrival gaps of [v1] Count: 1..5 (DEMO_INTERVAL=1): %s s", qPrintable(formatGaps(measured)));
+    qInfo("stdout arrival gaps of [v1] Count: 1..5 (DEMO_INTERVAL=1): %s s",
+          qPrintable(formatGaps(measured)));
     for (double gap : measured)
         QVERIFY2(qAbs(gap - 1.0) <= 0.1, qPrintable(formatGaps(measured)));
 
@@ -314,7 +344,8 @@ void TestRunCli::streamsProgressively()
     for (const char *column : {"STATE", "EXIT", "DURATION", "LINES"})
         QVERIFY2(summary.contains(column), summary.constData());
     QVERIFY2(summary.contains("v1") && summary.contains("exited 0"), summary.constData());
-    QVERIFY2(summary.contains("Transcripts: " + QDir(outDir).absolutePath().toUtf8()), summary.constData());
+    QVERIFY2(summary.contains("Transcripts: " + QDir(outDir).absolutePath().toUtf8()),
+             summary.constData());
     QCOMPARE(readRunJson(outDir).value("run_id").toString(), cli->runId());
     verifyNoContainers(cli->runId());
 }
@@ -322,7 +353,9 @@ void TestRunCli::streamsProgressively()
 void TestRunCli::partialLineAtOnce()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()}, {"command", QJsonArray{"sh", "-c", "printf partial; sleep 2; echo ' done'"}}});
+    const QString spec = writeSpec(
+            {{"image", demoImage()},
+             {"command", QJsonArray{"sh", "-c", "printf partial; sleep 2; echo ' done'"}}});
     auto cli = start({"run", spec, "--out", m_temp->filePath("out")});
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
     QVERIFY2(cli->exitCode() == 0, cli->describe().constData());
@@ -332,8 +365,10 @@ void TestRunCli::partialLineAtOnce()
     const qint64 partial = cli->arrivalMs("[v1] partial");
     const qint64 done = cli->arrivalMs("[v1] partial done\n");
     QVERIFY(partial >= 0 && done >= 0);
-    qInfo("\"partial\" shown %lld ms before its \" done\\n\" (printed 2000 ms apart): at most %lld ms late",
-          done - partial, 2000 - (done - partial));
+    qInfo("\"partial\" shown %lld ms before its \" done\\n\" (printed 2000 ms apart): at most %lld "
+          "ms late",
+          done - partial,
+          2000 - (done - partial));
     QVERIFY2(done - partial >= 1800, qPrintable(QString::number(done - partial)));
     verifyNoContainers(cli->runId());
 }
@@ -341,11 +376,13 @@ void TestRunCli::partialLineAtOnce()
 void TestRunCli::exitStatusWhenVariationFails()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()},
-                                    {"env", QJsonObject{{"DEMO_MODE", "exit"}}},
-                                    {"variations",
-                                     QJsonArray{QJsonObject{{"name", "ok"}},
-                                                QJsonObject{{"name", "bad"}, {"env", QJsonObject{{"DEMO_EXIT_CODE", "3"}}}}}}});
+    const QString spec
+            = writeSpec({{"image", demoImage()},
+                         {"env", QJsonObject{{"DEMO_MODE", "exit"}}},
+                         {"variations",
+                          QJsonArray{QJsonObject{{"name", "ok"}},
+                                     QJsonObject{{"name", "bad"},
+                                                 {"env", QJsonObject{{"DEMO_EXIT_CODE", "3"}}}}}}});
     auto cli = start({"run", spec, "--out", m_temp->filePath("out")});
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
     QVERIFY2(cli->exitCode() == 1, cli->describe().constData());
@@ -363,7 +400,8 @@ void TestRunCli::missingImage()
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
     QVERIFY(cli->exitedNormally());
     QVERIFY2(cli->exitCode() != 0, cli->describe().constData());
-    QVERIFY2(cli->err.contains("Image 'parallax/no-such-image:never' is not available locally"), cli->describe().constData());
+    QVERIFY2(cli->err.contains("Image 'parallax/no-such-image:never' is not available locally"),
+             cli->describe().constData());
     if (!cli->runId().isEmpty())
         verifyNoContainers(cli->runId());
 }
@@ -371,9 +409,11 @@ void TestRunCli::missingImage()
 void TestRunCli::secrets()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()},
-                                    {"command", QJsonArray{"sh", "-c", "echo \"token=$MY_TOKEN\"; echo \"$MY_TOKEN\" >&2"}},
-                                    {"secrets", QJsonArray{"MY_TOKEN"}}});
+    const QString spec = writeSpec(
+            {{"image", demoImage()},
+             {"command",
+              QJsonArray{"sh", "-c", "echo \"token=$MY_TOKEN\"; echo \"$MY_TOKEN\" >&2"}},
+             {"secrets", QJsonArray{"MY_TOKEN"}}});
     const QString outDir = m_temp->filePath("out");
 
     // Not set where parallax runs: nothing starts, and the message names it.
@@ -391,9 +431,15 @@ void TestRunCli::secrets()
     auto cli = start({"run", spec, "--out", outDir}, env);
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
     QVERIFY2(cli->exitCode() == 0, cli->describe().constData());
-    QVERIFY2(cli->out.contains("[v1] token=" + SecretRedactor::mask() + '\n'), cli->describe().constData());
-    QVERIFY2(cli->out.contains("[v1:err] " + SecretRedactor::mask() + '\n'), cli->describe().constData());
-    for (const QByteArray &bytes : {cli->out, cli->err, readFile(outDir + "/v1.jsonl"), readFile(outDir + "/v1.log"), readFile(outDir + "/run.json")})
+    QVERIFY2(cli->out.contains("[v1] token=" + SecretRedactor::mask() + '\n'),
+             cli->describe().constData());
+    QVERIFY2(cli->out.contains("[v1:err] " + SecretRedactor::mask() + '\n'),
+             cli->describe().constData());
+    for (const QByteArray &bytes : {cli->out,
+                                    cli->err,
+                                    readFile(outDir + "/v1.jsonl"),
+                                    readFile(outDir + "/v1.log"),
+                                    readFile(outDir + "/run.json")})
         QVERIFY(!bytes.contains("s3cr3t"));
     verifyNoContainers(cli->runId());
 }
@@ -406,7 +452,8 @@ void TestRunCli::interrupted_data()
     QTest::addRow("SIGINT") << int(SIGINT) << QStringList{"-n", "2"} << QStringList{"v1", "v2"};
     QTest::addRow("SIGTERM") << int(SIGTERM) << QStringList{"-n", "2"} << QStringList{"v1", "v2"};
     // v2 and v3 still wait for their turn: they are cancelled without a container.
-    QTest::addRow("SIGINT, one at a time") << int(SIGINT) << QStringList{"-n", "3", "-j", "1"} << QStringList{"v1"};
+    QTest::addRow("SIGINT, one at a time")
+            << int(SIGINT) << QStringList{"-n", "3", "-j", "1"} << QStringList{"v1"};
 }
 
 void TestRunCli::interrupted()
@@ -415,11 +462,14 @@ void TestRunCli::interrupted()
     QFETCH(int, signal);
     QFETCH(QStringList, args);
     QFETCH(QStringList, printing);
-    const QString spec = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}});
+    const QString spec
+            = writeSpec({{"image", demoImage()},
+                         {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "60"}}}});
     const QString outDir = m_temp->filePath("out");
     auto cli = start(QStringList{"run", spec, "--out", outDir} + args);
     for (const QString &name : printing)
-        QVERIFY2(cli->waitForOutput("[" + name.toUtf8() + "] Count: 2\n", 20000), cli->describe().constData());
+        QVERIFY2(cli->waitForOutput("[" + name.toUtf8() + "] Count: 2\n", 20000),
+                 cli->describe().constData());
     QElapsedTimer clock;
     clock.start();
     QCOMPARE(::kill(pid_t(cli->pid()), signal), 0);
@@ -443,7 +493,9 @@ void TestRunCli::interrupted()
 void TestRunCli::outDirAndVariationCount()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}, {"variations", 5}});
+    const QString spec = writeSpec({{"image", demoImage()},
+                                    {"env", QJsonObject{{"DEMO_MODE", "exit"}}},
+                                    {"variations", 5}});
     const QString outDir = m_temp->filePath("nested/out");
     auto cli = start({"run", spec, "--out", outDir, "-n", "3"});
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
@@ -460,7 +512,8 @@ void TestRunCli::outDirAndVariationCount()
         QCOMPARE(variations[i - 1].toObject().value("state").toString(), QStringLiteral("exited"));
         QVERIFY(QFile::exists(outDir + '/' + name + ".jsonl"));
         QCOMPARE(readFile(outDir + '/' + name + ".log"), QByteArray("exiting with code 0\n"));
-        QVERIFY2(cli->out.contains("[" + name.toUtf8() + "] exiting with code 0\n"), cli->describe().constData());
+        QVERIFY2(cli->out.contains("[" + name.toUtf8() + "] exiting with code 0\n"),
+                 cli->describe().constData());
     }
     QVERIFY(!QFile::exists(outDir + "/v4.jsonl"));
     verifyNoContainers(cli->runId());
@@ -469,8 +522,10 @@ void TestRunCli::outDirAndVariationCount()
 void TestRunCli::parallelismFlag()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()},
-                                    {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "2"}, {"DEMO_INTERVAL", "0.2"}}}});
+    const QString spec = writeSpec(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "2"}, {"DEMO_INTERVAL", "0.2"}}}});
     const QString outDir = m_temp->filePath("out");
     auto cli = start({"run", spec, "--out", outDir, "-n", "3", "-j", "1"});
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
@@ -485,10 +540,12 @@ void TestRunCli::parallelismFlag()
         QDateTime creating;
         for (const QJsonValue &t : v.value("transitions").toArray()) {
             if (t.toObject().value("state").toString() == QLatin1String("creating"))
-                creating = QDateTime::fromString(t.toObject().value("at").toString(), Qt::ISODateWithMs);
+                creating = QDateTime::fromString(t.toObject().value("at").toString(),
+                                                 Qt::ISODateWithMs);
         }
         QVERIFY(creating.isValid());
-        QVERIFY2(!previousEnd.isValid() || creating >= previousEnd, qPrintable(v.value("name").toString()));
+        QVERIFY2(!previousEnd.isValid() || creating >= previousEnd,
+                 qPrintable(v.value("name").toString()));
         previousEnd = QDateTime::fromString(v.value("finished_at").toString(), Qt::ISODateWithMs);
     }
     verifyNoContainers(cli->runId());
@@ -497,7 +554,8 @@ void TestRunCli::parallelismFlag()
 void TestRunCli::keepContainersFlag()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}});
+    const QString spec
+            = writeSpec({{"image", demoImage()}, {"env", QJsonObject{{"DEMO_MODE", "exit"}}}});
     auto cli = start({"run", spec, "--out", m_temp->filePath("out"), "--keep-containers"});
     QVERIFY2(cli->waitForFinished(60000), cli->describe().constData());
     QVERIFY2(cli->exitCode() == 0, cli->describe().constData());
@@ -515,8 +573,10 @@ void TestRunCli::keepContainersFlag()
 void TestRunCli::resumeStartsQueuedVariations()
 {
     REQUIRE_DOCKER();
-    const QString spec = writeSpec({{"image", demoImage()},
-                                    {"env", QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "3"}, {"DEMO_INTERVAL", "0.5"}}}});
+    const QString spec = writeSpec(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "3"}, {"DEMO_INTERVAL", "0.5"}}}});
     const QString outDir = m_temp->filePath("out");
     auto cli = start({"run", spec, "--out", outDir, "-n", "3", "-j", "1"});
     QTRY_VERIFY_WITH_TIMEOUT(readFile(outDir + "/v1.jsonl").contains("Count: 1"), 20000);
@@ -532,7 +592,8 @@ void TestRunCli::resumeStartsQueuedVariations()
     for (const QJsonValue &value : record.value("variations").toArray()) {
         const QJsonObject v = value.toObject();
         QCOMPARE(v.value("state").toString(), QStringLiteral("exited"));
-        const Result<QByteArray> out = TranscriptReader::readStream(outDir + "/" + v.value("name").toString() + ".jsonl", StreamType::Stdout);
+        const Result<QByteArray> out = TranscriptReader::readStream(
+                outDir + "/" + v.value("name").toString() + ".jsonl", StreamType::Stdout);
         QVERIFY(out);
         QCOMPARE(*out, QByteArray("Count: 1\nCount: 2\nCount: 3\n"));
     }

@@ -151,8 +151,7 @@ void TestLaunchPanel::presetsLoad()
         const Result<RunSpec> spec = preset.runSpec(&problems);
         QVERIFY2(spec.ok(), qPrintable(preset.id + QLatin1String(": ") + describe(problems)));
     }
-    QCOMPARE(presets.byId(QStringLiteral("demo-count")).title,
-             QStringLiteral("Demo agent: count"));
+    QCOMPARE(presets.byId(QStringLiteral("demo-count")).title, QStringLiteral("Demo agent: count"));
     QVERIFY(!presets.byId(QStringLiteral("no-such-preset")).isValid());
 }
 
@@ -161,12 +160,18 @@ void TestLaunchPanel::presetsAreSafe_data()
     QTest::addColumn<QString>("id");
     QTest::addColumn<QString>("mode");   // DEMO_MODE, for the demo presets
     QTest::addColumn<QString>("secret"); // a secret the template must list
-    QTest::addRow("demo-session") << "demo-session" << "session" << QString();
-    QTest::addRow("demo-count") << "demo-count" << "count" << QString();
-    QTest::addRow("demo-flood") << "demo-flood" << "flood" << QString();
-    QTest::addRow("demo-longline") << "demo-longline" << "longline" << QString();
-    QTest::addRow("demo-exit-code") << "demo-exit-code" << "exit" << QString();
-    QTest::addRow("demo-stderr") << "demo-stderr" << "stderr" << QString();
+    QTest::addRow("demo-session") << "demo-session"
+                                  << "session" << QString();
+    QTest::addRow("demo-count") << "demo-count"
+                                << "count" << QString();
+    QTest::addRow("demo-flood") << "demo-flood"
+                                << "flood" << QString();
+    QTest::addRow("demo-longline") << "demo-longline"
+                                   << "longline" << QString();
+    QTest::addRow("demo-exit-code") << "demo-exit-code"
+                                    << "exit" << QString();
+    QTest::addRow("demo-stderr") << "demo-stderr"
+                                 << "stderr" << QString();
     QTest::addRow("claude-code") << "claude-code" << QString() << "ANTHROPIC_API_KEY";
     QTest::addRow("codex-cli") << "codex-cli" << QString() << "OPENAI_API_KEY";
     QTest::addRow("aider") << "aider" << QString() << "OPENAI_API_KEY";
@@ -222,8 +227,7 @@ void TestLaunchPanel::presetFillsForm()
     QVERIFY(panel.applyPreset(id));
     const Preset preset = panel.presets().byId(id);
     QCOMPARE(child<QComboBox>(panel, QStringLiteral("presetCombo"))->currentData().toString(), id);
-    QCOMPARE(child<QLabel>(panel, QStringLiteral("presetDescription"))->text(),
-             preset.description);
+    QCOMPARE(child<QLabel>(panel, QStringLiteral("presetDescription"))->text(), preset.description);
     QVERIFY(!panel.isModified());
     QVERIFY(panel.currentFile().isEmpty());
 
@@ -234,8 +238,9 @@ void TestLaunchPanel::presetFillsForm()
         QVERIFY(image->lineEdit()->placeholderText().contains(preset.imagePlaceholder));
         QVERIFY(!panel.spec().ok());
         QVERIFY(!panel.validate());
-        QVERIFY(child<QLabel>(panel, QStringLiteral("error_image"))->text().contains(
-                QLatin1String("required")));
+        QVERIFY(child<QLabel>(panel, QStringLiteral("error_image"))
+                        ->text()
+                        .contains(QLatin1String("required")));
         image->setEditText(preset.imagePlaceholder);
     }
     QList<SpecProblem> problems;
@@ -251,8 +256,8 @@ void TestLaunchPanel::roundTrip_data()
     QTest::addRow("minimal") << QByteArray(R"({"image": "alpine:3"})");
     QTest::addRow("count") << QByteArray(R"({"image": "alpine:3", "variations": 5})");
     QTest::addRow("count of one") << QByteArray(R"({"image": "alpine:3", "variations": 1})");
-    QTest::addRow("plain list")
-            << QByteArray(R"({"image": "a", "variations": [{"name": "v1"}, {"name": "v2"}]})");
+    QTest::addRow("plain list") << QByteArray(
+            R"({"image": "a", "variations": [{"name": "v1"}, {"name": "v2"}]})");
     QTest::addRow("everything") << QByteArray(R"({
         "name": "full",
         "image": "ghcr.io/org/agent:1.2",
@@ -422,8 +427,9 @@ void TestLaunchPanel::badMemoryShowsErrorUnderField()
     QVERIFY2(error->text().contains(QLatin1String("not a size")), qPrintable(error->text()));
     // It sits right under the memory field.
     QCOMPARE(error->parentWidget(), memory->parentWidget());
-    QVERIFY(child<QLabel>(panel, QStringLiteral("statusLabel"))->text().contains(
-            QLatin1String("1 problem")));
+    QVERIFY(child<QLabel>(panel, QStringLiteral("statusLabel"))
+                    ->text()
+                    .contains(QLatin1String("1 problem")));
     // Other fields show nothing.
     QVERIFY(child<QLabel>(panel, QStringLiteral("error_image"))->isHidden());
     QVERIFY(child<QLabel>(panel, QStringLiteral("error_limits.timeout"))->isHidden());
@@ -456,12 +462,15 @@ void TestLaunchPanel::problemsGoToTheirFields()
     QVERIFY(!panel.validate());
 
     const QList<QPair<QString, QString>> expected = {
-            {QStringLiteral("error_image"), QStringLiteral("\"node 20\" is not a valid image name")},
-            {QStringLiteral("error_env"), QStringLiteral("\"MY-VAR\" is not a valid variable name")},
+            {QStringLiteral("error_image"),
+             QStringLiteral("\"node 20\" is not a valid image name")},
+            {QStringLiteral("error_env"),
+             QStringLiteral("\"MY-VAR\" is not a valid variable name")},
             {QStringLiteral("error_workdir"), QStringLiteral("\"src\" is not an absolute path")},
             {QStringLiteral("error_secrets"), QStringLiteral("duplicate secret \"KEY\"")},
             {QStringLiteral("error_repo.url"), QStringLiteral("required")},
-            {QStringLiteral("error_limits.cpus"), QStringLiteral("'lots' is not a number like 1.5")},
+            {QStringLiteral("error_limits.cpus"),
+             QStringLiteral("'lots' is not a number like 1.5")},
             {QStringLiteral("error_limits.pids"), QStringLiteral("'many' is not a whole number")},
             {QStringLiteral("error_limits.timeout"),
              QStringLiteral("'5 minutes' is not a duration like 90s or 30m")},
@@ -469,15 +478,17 @@ void TestLaunchPanel::problemsGoToTheirFields()
     for (const auto &[name, text] : expected) {
         auto *label = child<QLabel>(panel, name);
         QVERIFY2(!label->isHidden(), qPrintable(name));
-        QVERIFY2(label->text().contains(text), qPrintable(name + QLatin1String(": ") + label->text()));
+        QVERIFY2(label->text().contains(text),
+                 qPrintable(name + QLatin1String(": ") + label->text()));
     }
     QVERIFY(child<QLabel>(panel, QStringLiteral("error_limits.memory"))->isHidden());
 
     // A malformed environment line is the form's own problem, reported the same way.
     child<QLineEdit>(panel, QStringLiteral("envEdit"))->setText(QStringLiteral("A=1, JUSTAWORD"));
     QVERIFY(!panel.validate());
-    QVERIFY(child<QLabel>(panel, QStringLiteral("error_env"))->text().contains(
-            QLatin1String("'JUSTAWORD' is not KEY=value")));
+    QVERIFY(child<QLabel>(panel, QStringLiteral("error_env"))
+                    ->text()
+                    .contains(QLatin1String("'JUSTAWORD' is not KEY=value")));
 }
 
 void TestLaunchPanel::duplicateVariationNameMarksRow()
@@ -498,8 +509,10 @@ void TestLaunchPanel::duplicateVariationNameMarksRow()
     QVERIFY2(model->rowProblem(2).contains(QLatin1String("duplicate variation name \"Fast\"")),
              qPrintable(model->rowProblem(2)));
     QVERIFY(model->index(2, 0).data(Qt::BackgroundRole).isValid());
-    QVERIFY(model->index(2, 0).data(Qt::ToolTipRole).toString().contains(
-            QLatin1String("duplicate")));
+    QVERIFY(model->index(2, 0)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QLatin1String("duplicate")));
     QVERIFY(!model->index(0, 0).data(Qt::BackgroundRole).isValid());
     // The first row with a problem is selected; the label under the table says which rows.
     QVERIFY(table->selectionModel()->isRowSelected(1, QModelIndex()));
@@ -539,7 +552,8 @@ void TestLaunchPanel::loadAndSaveFile()
     QCOMPARE(panel.currentFile(), QFileInfo(source).absoluteFilePath());
     QCOMPARE(fileChanged.size(), 1);
     QVERIFY(!panel.isModified());
-    QCOMPARE(child<QLineEdit>(panel, QStringLiteral("nameEdit"))->text(), QStringLiteral("from-file"));
+    QCOMPARE(child<QLineEdit>(panel, QStringLiteral("nameEdit"))->text(),
+             QStringLiteral("from-file"));
     QCOMPARE(child<QLineEdit>(panel, QStringLiteral("memoryEdit"))->text(), QStringLiteral("512m"));
     QCOMPARE(child<QLineEdit>(panel, QStringLiteral("commandEdit"))->text(),
              QStringLiteral("echo \"hello world\""));
@@ -776,8 +790,9 @@ void TestLaunchPanel::envText_data()
     QTest::addColumn<QString>("formatted");
     QTest::addRow("empty") << "" << QStringList() << "";
     QTest::addRow("one") << "A=1" << QStringList({"A", "1"}) << "A=1";
-    QTest::addRow("spaces around") << "  B = two words ,A=1  " << QStringList({"A", "1", "B", "two words"})
-                                   << "A=1, B=two words";
+    QTest::addRow("spaces around")
+            << "  B = two words ,A=1  " << QStringList({"A", "1", "B", "two words"})
+            << "A=1, B=two words";
     QTest::addRow("empty value") << "A=, B=2" << QStringList({"A", "", "B", "2"}) << "A=, B=2";
     QTest::addRow("equals in value") << "URL=a=b" << QStringList({"URL", "a=b"}) << "URL=a=b";
     QTest::addRow("quoted comma") << "L=\"a, b\", M=1" << QStringList({"L", "a, b", "M", "1"})
@@ -785,10 +800,10 @@ void TestLaunchPanel::envText_data()
     QTest::addRow("escapes") << R"(Q="say \"hi\" \\ \n")" << QStringList({"Q", "say \"hi\" \\ \n"})
                              << R"(Q="say \"hi\" \\ \n")";
     QTest::addRow("inner quote") << "Q=a\"b" << QStringList({"Q", "a\"b"}) << "Q=a\"b";
-    QTest::addRow("padding kept in quotes") << "P=\" x \"" << QStringList({"P", " x "})
-                                            << "P=\" x \"";
-    QTest::addRow("newlines separate") << "A=1\nB=2\n" << QStringList({"A", "1", "B", "2"})
-                                       << "A=1, B=2";
+    QTest::addRow("padding kept in quotes")
+            << "P=\" x \"" << QStringList({"P", " x "}) << "P=\" x \"";
+    QTest::addRow("newlines separate") << "A=1\nB=2\n"
+                                       << QStringList({"A", "1", "B", "2"}) << "A=1, B=2";
     QTest::addRow("trailing comma") << "A=1," << QStringList({"A", "1"}) << "A=1";
 }
 
@@ -811,11 +826,16 @@ void TestLaunchPanel::envTextRejects_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("message");
-    QTest::addRow("no equals") << "A=1, B" << "'B' is not KEY=value";
-    QTest::addRow("no name") << "=1" << "no name";
-    QTest::addRow("unterminated") << "A=\"open" << "no closing quote";
-    QTest::addRow("text after quote") << "A=\"x\" y" << "separate entries with commas";
-    QTest::addRow("twice") << "A=1, A=2" << "A is set twice";
+    QTest::addRow("no equals") << "A=1, B"
+                               << "'B' is not KEY=value";
+    QTest::addRow("no name") << "=1"
+                             << "no name";
+    QTest::addRow("unterminated") << "A=\"open"
+                                  << "no closing quote";
+    QTest::addRow("text after quote") << "A=\"x\" y"
+                                      << "separate entries with commas";
+    QTest::addRow("twice") << "A=1, A=2"
+                           << "A is set twice";
 }
 
 void TestLaunchPanel::envTextRejects()
@@ -833,8 +853,8 @@ void TestLaunchPanel::commandText_data()
     QTest::addRow("plain") << QStringList({"npm", "test"});
     QTest::addRow("spaces") << QStringList({"echo", "hello world", "  padded  "});
     QTest::addRow("quotes") << QStringList({"say", "\"hi\"", "a\"b", "\"", "x \" y"});
-    QTest::addRow("shell line")
-            << QStringList({"sh", "-c", "make && echo \"$HOME\" | tr a-z A-Z; ls 'a b'"});
+    QTest::addRow("shell line") << QStringList(
+            {"sh", "-c", "make && echo \"$HOME\" | tr a-z A-Z; ls 'a b'"});
     QTest::addRow("backslashes") << QStringList({"C:\\path", "a\\ b", "\\\""});
     QTest::addRow("tabs") << QStringList({"a\tb"});
 }

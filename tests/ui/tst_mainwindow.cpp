@@ -48,9 +48,11 @@ void TestMainWindow::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QDir(Run::defaultRunsDirectory()).removeRecursively();
     MainWindow probe;
-    QTRY_VERIFY_WITH_TIMEOUT(probe.dockerMonitor()->health() != DockerMonitor::Health::Unknown, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(probe.dockerMonitor()->health() != DockerMonitor::Health::Unknown,
+                             10000);
     if (probe.dockerMonitor()->health() != DockerMonitor::Health::Healthy)
-        QFAIL(qPrintable(QStringLiteral("Docker must answer for the window tests: %1").arg(probe.dockerMonitor()->message())));
+        QFAIL(qPrintable(QStringLiteral("Docker must answer for the window tests: %1")
+                                 .arg(probe.dockerMonitor()->message())));
 }
 
 void TestMainWindow::cleanupTestCase()
@@ -75,7 +77,9 @@ Run *TestMainWindow::launch(MainWindow &window, const QByteArray &specJson)
         return nullptr;
     }
     window.launchPanel()->setSpec(*spec);
-    if (!QTest::qWaitFor([&] { return window.dockerMonitor()->health() == DockerMonitor::Health::Healthy; }, 10000))
+    if (!QTest::qWaitFor(
+                [&] { return window.dockerMonitor()->health() == DockerMonitor::Health::Healthy; },
+                10000))
         return nullptr;
     window.launch();
     return window.currentRun();
@@ -99,7 +103,8 @@ void TestMainWindow::launchesOnePanePerVariation()
     QSignalSpy finished(run, &Run::finished);
     QVERIFY(finished.wait(60000));
     model.refresh();
-    const QStringList names{QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
+    const QStringList names{
+            QStringLiteral("alpha"), QStringLiteral("beta"), QStringLiteral("gamma")};
     for (int i = 0; i < 3; ++i) {
         VariationPane *pane = window.paneArea()->panes().at(i);
         QCOMPARE(pane->name(), names[i]);
@@ -111,7 +116,8 @@ void TestMainWindow::launchesOnePanePerVariation()
             if (other != names[i])
                 QVERIFY2(!text.contains(QStringLiteral("from ") + other), qPrintable(text));
         }
-        QCOMPARE(model.data(model.index(i, VariationModel::StateColumn)).toString(), QStringLiteral("exited 0"));
+        QCOMPARE(model.data(model.index(i, VariationModel::StateColumn)).toString(),
+                 QStringLiteral("exited 0"));
     }
     QVERIFY(window.windowTitle().contains(QStringLiteral("Parallax")));
 }
@@ -124,7 +130,8 @@ void TestMainWindow::boundedPaneKeepsTranscriptComplete()
         "env":{"DEMO_MODE":"flood","DEMO_LINES":"5000","DEMO_LINE_BYTES":"40"}})");
     QVERIFY(spec);
     window.launchPanel()->setSpec(*spec);
-    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy,
+                             10000);
     window.launch();
     Run *run = window.currentRun();
     QVERIFY(run);
@@ -134,8 +141,10 @@ void TestMainWindow::boundedPaneKeepsTranscriptComplete()
     QVERIFY(finished.wait(60000));
     QTRY_COMPARE_WITH_TIMEOUT(pane->view()->buffer()->totalLinesSeen(), qint64(5000), 5000);
     QCOMPARE(pane->view()->buffer()->droppedLines(), qint64(4000));
-    QVERIFY2(pane->view()->droppedLinesMarkerText().contains(QStringLiteral("4,000 earlier lines")), qPrintable(pane->view()->droppedLinesMarkerText()));
-    const Result<QByteArray> out = TranscriptReader::readStream(run->variation(0)->transcriptPath(), StreamType::Stdout);
+    QVERIFY2(pane->view()->droppedLinesMarkerText().contains(QStringLiteral("4,000 earlier lines")),
+             qPrintable(pane->view()->droppedLinesMarkerText()));
+    const Result<QByteArray> out
+            = TranscriptReader::readStream(run->variation(0)->transcriptPath(), StreamType::Stdout);
     QVERIFY(out);
     QCOMPARE(out->count('\n'), 5000);
     QVERIFY(out->startsWith("line 1 "));
@@ -202,12 +211,16 @@ void TestMainWindow::unreachableDockerShowsBanner()
     {
         MainWindow window;
         window.show();
-        QTRY_COMPARE_WITH_TIMEOUT(window.dockerMonitor()->health(), DockerMonitor::Health::Unreachable, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+                window.dockerMonitor()->health(), DockerMonitor::Health::Unreachable, 5000);
         QVERIFY(clock.elapsed() < 5000);
         const QList<QLabel *> labels = window.findChildren<QLabel *>();
         bool banner = false;
         for (QLabel *label : labels)
-            banner = banner || (label->isVisible() && label->text().contains(QStringLiteral("no socket at /tmp/parallax-no-such-docker.sock")));
+            banner = banner
+                     || (label->isVisible()
+                         && label->text().contains(
+                                 QStringLiteral("no socket at /tmp/parallax-no-such-docker.sock")));
         QVERIFY(banner);
     }
     if (saved.isEmpty())

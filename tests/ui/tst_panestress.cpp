@@ -3,11 +3,11 @@
 // The figure is printed for the record; the assertion is deliberately loose so it cannot flake on
 // a loaded 2-core machine (benchmarks in tests/bench hold the real targets).
 
+#include "launchpanel.h"
 #include "mainwindow.h"
 #include "outputview.h"
 #include "panearea.h"
 #include "variationpane.h"
-#include "launchpanel.h"
 
 #include "docker/dockermonitor.h"
 #include "run/run.h"
@@ -28,10 +28,7 @@ class TestPaneStress : public QObject
     Q_OBJECT
 
 private slots:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-    }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void cleanupTestCase() { QDir(Run::defaultRunsDirectory()).removeRecursively(); }
     void sixteenPanesFlood();
     void oneMebibyteLine();
@@ -60,7 +57,8 @@ void TestPaneStress::sixteenPanesFlood()
     MainWindow window;
     window.resize(1600, 1000);
     window.show();
-    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy,
+                             10000);
     // 50 bursts of 200 lines, 20 ms apart: about 10,000 lines/s per variation for ~5 s.
     const Result<RunSpec> spec = RunSpec::fromJson(R"({"image":")" PARALLAX_DEMO_IMAGE R"(",
         "command":["sh","-c","i=0; while [ $i -lt 50 ]; do seq $((i*200+1)) $((i*200+200)) | sed 's/^/\u001b[32mline\u001b[0m /'; i=$((i+1)); sleep 0.02; done"],
@@ -75,7 +73,9 @@ void TestPaneStress::sixteenPanesFlood()
     wall.start();
     const qint64 stall = probeWhile([run] { return !run->isFinished(); }, 120000);
     QVERIFY(run->isFinished());
-    qInfo("16 panes x 10,000 lines: finished in %lld ms, longest event-loop stall %lld ms", wall.elapsed(), stall);
+    qInfo("16 panes x 10,000 lines: finished in %lld ms, longest event-loop stall %lld ms",
+          wall.elapsed(),
+          stall);
     for (VariationRunner *v : run->variations()) {
         QCOMPARE(v->state(), VariationState::Exited);
         QCOMPARE(v->lines(StreamType::Stdout), qint64(10000));
@@ -89,7 +89,8 @@ void TestPaneStress::oneMebibyteLine()
 {
     MainWindow window;
     window.show();
-    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy,
+                             10000);
     const Result<RunSpec> spec = RunSpec::fromJson(R"({"image":")" PARALLAX_DEMO_IMAGE R"(",
         "env":{"DEMO_MODE":"longline","DEMO_LINE_BYTES":"1048576"}, "variations":2})");
     QVERIFY(spec);
@@ -100,7 +101,8 @@ void TestPaneStress::oneMebibyteLine()
     const qint64 stall = probeWhile([run] { return !run->isFinished(); }, 60000);
     QVERIFY(run->isFinished());
     qInfo("two 1 MiB lines: longest event-loop stall %lld ms", stall);
-    const Result<QByteArray> out = TranscriptReader::readStream(run->variation(0)->transcriptPath(), StreamType::Stdout);
+    const Result<QByteArray> out
+            = TranscriptReader::readStream(run->variation(0)->transcriptPath(), StreamType::Stdout);
     QVERIFY(out);
     QCOMPARE(out->size(), qsizetype(1048577));
     QVERIFY2(stall < 1500, qPrintable(QStringLiteral("stall %1 ms").arg(stall)));

@@ -177,37 +177,50 @@ public:
     // Answers every request with the same script.
     void respond(const Script &script)
     {
-        m_handler = [script](const QByteArray &) { return script; };
+        m_handler = [script](const QByteArray &) {
+            return script;
+        };
     }
 
-    DockerEndpoint endpoint() const { return DockerEndpoint{m_server.fullServerName(), QStringLiteral("fake")}; }
+    DockerEndpoint endpoint() const
+    {
+        return DockerEndpoint{m_server.fullServerName(), QStringLiteral("fake")};
+    }
     const QList<QByteArray> &requests() const { return m_requests; }
     int connections() const { return m_connections; }
 
 private:
     QTemporaryDir m_dir;
     QLocalServer m_server;
-    Handler m_handler = [](const QByteArray &) { return Script(); };
+    Handler m_handler = [](const QByteArray &) {
+        return Script();
+    };
     QList<QByteArray> m_requests;
     int m_connections = 0;
 };
 
 // ---- response builders ----
 
-QByteArray httpResponse(int code, const QByteArray &reason, const QByteArray &body,
+QByteArray httpResponse(int code,
+                        const QByteArray &reason,
+                        const QByteArray &body,
                         const QByteArray &extraHeaders = "Content-Type: application/json\r\n")
 {
-    return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason + "\r\nApi-Version: 1.41\r\n" + extraHeaders
-            + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return "HTTP/1.1 " + QByteArray::number(code) + ' ' + reason + "\r\nApi-Version: 1.41\r\n"
+           + extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n"
+           + body;
 }
 
-const QByteArray kChunkedHead = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
-                                "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\nTransfer-Encoding: chunked\r\n\r\n";
-const QByteArray kLogsHead = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\n"
-                             "Transfer-Encoding: chunked\r\n\r\n";
+const QByteArray kChunkedHead
+        = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\n"
+          "Date: Mon, 01 Jan 2024 00:00:00 GMT\r\nTransfer-Encoding: chunked\r\n\r\n";
+const QByteArray kLogsHead
+        = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nServer: Docker/20.10.24 (linux)\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n";
 // Exactly what dockerd writes by hand for attach.
-const QByteArray kUpgradeHead = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
-                                "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
+const QByteArray kUpgradeHead
+        = "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+          "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n";
 
 QByteArray chunk(const QByteArray &data)
 {
@@ -242,7 +255,8 @@ QList<QPair<StreamType, QByteArray>> sampleFrames()
             {StreamType::Stdout, "hello "},
             {StreamType::Stdout, "world\n"},
             {StreamType::Stderr, "warning: something\n"},
-            {StreamType::Stdout, QByteArray("\x01\x00\x00\x00\x00\x00\x00\x05 binary-looking\n", 24)},
+            {StreamType::Stdout,
+             QByteArray("\x01\x00\x00\x00\x00\x00\x00\x05 binary-looking\n", 24)},
             {StreamType::Stderr, "partial"},
             {StreamType::Stdout, big},
             {StreamType::Stderr, " line\n"},
@@ -285,17 +299,24 @@ struct StreamRecorder
     void attach(ContainerStream *stream, QObject *context)
     {
         QObject::connect(stream, &ContainerStream::started, context, [this] { started = true; });
-        QObject::connect(stream, &ContainerStream::outputReceived, context, [this](StreamType type, const QByteArray &data) {
-            if (!started)
-                startedBeforeOutput = false;
-            ++pieces;
-            (type == StreamType::Stdout ? out : type == StreamType::Stderr ? err : daemonErrors) += data;
-        });
-        QObject::connect(stream, &ContainerStream::finished, context, [this](const Result<void> &r) {
-            result.emplace(r);
-            if (loop)
-                loop->quit();
-        });
+        QObject::connect(stream,
+                         &ContainerStream::outputReceived,
+                         context,
+                         [this](StreamType type, const QByteArray &data) {
+                             if (!started)
+                                 startedBeforeOutput = false;
+                             ++pieces;
+                             (type == StreamType::Stdout   ? out
+                              : type == StreamType::Stderr ? err
+                                                           : daemonErrors)
+                                     += data;
+                         });
+        QObject::connect(
+                stream, &ContainerStream::finished, context, [this](const Result<void> &r) {
+                    result.emplace(r);
+                    if (loop)
+                        loop->quit();
+                });
     }
 
     // Runs the event loop until finished() (true) or the timeout (false).
@@ -377,7 +398,8 @@ private:
     template<typename T, typename Call>
     Result<T> sync(Call call)
     {
-        return syncCall<T>([&](QObject *context, DockerClient::Callback<T> done) { call(context, done); });
+        return syncCall<T>(
+                [&](QObject *context, DockerClient::Callback<T> done) { call(context, done); });
     }
 };
 
@@ -388,13 +410,17 @@ void TestDockerReplyFake::ping_data()
     QTest::addColumn<QByteArray>("headers");
     QTest::addColumn<QString>("negotiated");
     QTest::addColumn<bool>("podman");
-    QTest::addRow("dockerd 20.10") << QByteArray("Api-Version: 1.41\r\nOstype: linux\r\nServer: Docker/20.10.24 (linux)\r\n")
+    QTest::addRow("dockerd 20.10") << QByteArray(
+            "Api-Version: 1.41\r\nOstype: linux\r\nServer: Docker/20.10.24 (linux)\r\n")
                                    << "1.41" << false;
-    QTest::addRow("newer daemon") << QByteArray("Api-Version: 1.51\r\nOstype: linux\r\n") << "1.45" << false;
+    QTest::addRow("newer daemon") << QByteArray("Api-Version: 1.51\r\nOstype: linux\r\n") << "1.45"
+                                  << false;
     QTest::addRow("no Api-Version") << QByteArray("Ostype: linux\r\n") << "1.24" << false;
-    QTest::addRow("Podman") << QByteArray("Api-Version: 1.41\r\nLibpod-Api-Version: 4.3.1\r\nOstype: linux\r\n")
+    QTest::addRow("Podman") << QByteArray(
+            "Api-Version: 1.41\r\nLibpod-Api-Version: 4.3.1\r\nOstype: linux\r\n")
                             << "1.41" << true;
-    QTest::addRow("lower-case names") << QByteArray("api-version: 1.40\r\nostype: linux\r\n") << "1.40" << false;
+    QTest::addRow("lower-case names")
+            << QByteArray("api-version: 1.40\r\nostype: linux\r\n") << "1.40" << false;
 }
 
 void TestDockerReplyFake::ping()
@@ -410,18 +436,21 @@ void TestDockerReplyFake::ping()
         return {write(httpResponse(200, "OK", R"({"ApiVersion":"1.41","Version":"20.10.24"})"))};
     });
     DockerClient client(daemon.endpoint());
-    const Result<PingInfo> info = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
+    const Result<PingInfo> info
+            = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
     QVERIFY2(info, qPrintable(info.errorString()));
     QCOMPARE(info->negotiatedApiVersion, negotiated);
     QCOMPARE(info->podman, podman);
     QCOMPARE(info->osType, QStringLiteral("linux"));
     QCOMPARE(client.apiVersion(), negotiated);
 
-    const Result<QJsonObject> version = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
+    const Result<QJsonObject> version
+            = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
     QVERIFY2(version, qPrintable(version.errorString()));
     QCOMPARE(version->value(QLatin1String("Version")).toString(), QStringLiteral("20.10.24"));
     QCOMPARE(daemon.requests().size(), 2);
-    QVERIFY2(daemon.requests().at(0).startsWith("GET /_ping HTTP/1.1\r\n"), daemon.requests().at(0).constData());
+    QVERIFY2(daemon.requests().at(0).startsWith("GET /_ping HTTP/1.1\r\n"),
+             daemon.requests().at(0).constData());
     const QByteArray versioned = "GET /v" + negotiated.toLatin1() + "/version HTTP/1.1\r\n";
     QVERIFY2(daemon.requests().at(1).startsWith(versioned), daemon.requests().at(1).constData());
 }
@@ -443,9 +472,11 @@ void TestDockerReplyFake::requestFormat()
     ContainerCreateOptions options;
     options.name = QStringLiteral("pa run/1");
     options.image = QStringLiteral("parallax/demo-agent:0.1.0");
-    options.cmd = QStringList{QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo hi")};
+    options.cmd
+            = QStringList{QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo hi")};
     options.labels.insert(QStringLiteral("parallax.test"), QStringLiteral("fake"));
-    const Result<QString> id = sync<QString>([&](QObject *c, auto done) { client.createContainer(options, c, done); });
+    const Result<QString> id = sync<QString>(
+            [&](QObject *c, auto done) { client.createContainer(options, c, done); });
     QVERIFY2(id, qPrintable(id.errorString()));
     QCOMPARE(*id, QStringLiteral("abc123"));
 
@@ -453,7 +484,8 @@ void TestDockerReplyFake::requestFormat()
     const qsizetype headEnd = create.indexOf("\r\n\r\n");
     const QByteArray head = create.left(headEnd);
     const QByteArray body = create.mid(headEnd + 4);
-    QVERIFY2(head.startsWith("POST /v1.41/containers/create?name=pa%20run%2F1 HTTP/1.1\r\n"), head.constData());
+    QVERIFY2(head.startsWith("POST /v1.41/containers/create?name=pa%20run%2F1 HTTP/1.1\r\n"),
+             head.constData());
     QVERIFY(head.contains("\r\nContent-Type: application/json"));
     QVERIFY(head.contains("\r\nContent-Length: " + QByteArray::number(body.size())));
     QVERIFY(head.contains("\r\nConnection: close"));
@@ -461,9 +493,16 @@ void TestDockerReplyFake::requestFormat()
     const QJsonObject json = QJsonDocument::fromJson(body).object();
     QCOMPARE(json.value(QLatin1String("Image")).toString(), options.image);
     QCOMPARE(json.value(QLatin1String("Cmd")).toArray().size(), 3);
-    QCOMPARE(json.value(QLatin1String("Labels")).toObject().value(QLatin1String("parallax.test")).toString(),
+    QCOMPARE(json.value(QLatin1String("Labels"))
+                     .toObject()
+                     .value(QLatin1String("parallax.test"))
+                     .toString(),
              QStringLiteral("fake"));
-    QCOMPARE(json.value(QLatin1String("HostConfig")).toObject().value(QLatin1String("Privileged")).toBool(true), false);
+    QCOMPARE(json.value(QLatin1String("HostConfig"))
+                     .toObject()
+                     .value(QLatin1String("Privileged"))
+                     .toBool(true),
+             false);
 
     QObject context;
     StreamRecorder recorder;
@@ -471,8 +510,10 @@ void TestDockerReplyFake::requestFormat()
     QVERIFY(recorder.wait());
     QVERIFY2(*recorder.result, qPrintable(recorder.result->errorString()));
     const QByteArray attach = daemon.requests().at(1);
-    QVERIFY2(attach.startsWith("POST /v1.41/containers/abc123/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\n"),
-             attach.constData());
+    QVERIFY2(
+            attach.startsWith(
+                    "POST /v1.41/containers/abc123/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\n"),
+            attach.constData());
     QVERIFY(attach.contains("\r\nConnection: Upgrade\r\n"));
     QVERIFY(attach.contains("\r\nUpgrade: tcp\r\n"));
 }
@@ -486,30 +527,43 @@ void TestDockerReplyFake::bufferedJson()
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
     // The connection stays open after the body: Content-Length alone must end the reply.
-    daemon.respond(deliver({"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: application/json\r\nContent-Length: "
+    daemon.respond(deliver({"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: "
+                            "application/json\r\nContent-Length: "
                                     + QByteArray::number(body.size()) + "\r\n\r\n",
-                            body.left(10), body.mid(10)},
+                            body.left(10),
+                            body.mid(10)},
                            delivery));
     DockerClient client(daemon.endpoint());
-    const Result<QJsonObject> inspect = sync<QJsonObject>([&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
+    const Result<QJsonObject> inspect = sync<QJsonObject>(
+            [&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
     QVERIFY2(inspect, qPrintable(inspect.errorString()));
-    QCOMPARE(inspect->value(QLatin1String("State")).toObject().value(QLatin1String("ExitCode")).toInt(), 3);
+    QCOMPARE(inspect->value(QLatin1String("State"))
+                     .toObject()
+                     .value(QLatin1String("ExitCode"))
+                     .toInt(),
+             3);
 }
 
 void TestDockerReplyFake::chunkedJson()
 {
     QFETCH(Delivery, delivery);
-    const QByteArray json = R"({"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux"})";
+    const QByteArray json
+            = R"({"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12","Os":"linux"})";
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
     // Odd chunk sizes, upper-case hex, a chunk extension and a trailer.
     const QByteArray a = json.left(1);
     const QByteArray b = json.mid(1, 0x1A);
     const QByteArray c = json.mid(1 + 0x1A);
-    daemon.respond(deliver({kChunkedHead, chunk(a), "1A;ext=1\r\n" + b + "\r\n", chunk(c), "0\r\nX-Trailer: yes\r\n\r\n"},
+    daemon.respond(deliver({kChunkedHead,
+                            chunk(a),
+                            "1A;ext=1\r\n" + b + "\r\n",
+                            chunk(c),
+                            "0\r\nX-Trailer: yes\r\n\r\n"},
                            delivery));
     DockerClient client(daemon.endpoint());
-    const Result<QJsonObject> version = sync<QJsonObject>([&](QObject *ctx, auto done) { client.version(ctx, done); });
+    const Result<QJsonObject> version
+            = sync<QJsonObject>([&](QObject *ctx, auto done) { client.version(ctx, done); });
     QVERIFY2(version, qPrintable(version.errorString()));
     QCOMPARE(version->value(QLatin1String("MinAPIVersion")).toString(), QStringLiteral("1.12"));
     QCOMPARE(QJsonDocument(*version).toJson(QJsonDocument::Compact).size(), json.size());
@@ -522,20 +576,26 @@ void TestDockerReplyFake::httpError()
     QVERIFY(daemon.listen());
     daemon.setHandler([delivery](const QByteArray &request) -> Script {
         if (request.startsWith("DELETE"))
-            return deliver({"HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 46\r\n\r\n",
+            return deliver({"HTTP/1.1 404 Not Found\r\nContent-Type: "
+                            "application/json\r\nContent-Length: 46\r\n\r\n",
                             R"({"message":"No such container: parallax-gone"})"},
                            delivery);
         // A chunked error, as an error that happens after the handler has started writing.
-        return deliver({"HTTP/1.1 409 Conflict\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
-                        chunk(R"({"message":"Container abc is not running"})" "\n"), kLastChunk},
+        return deliver({"HTTP/1.1 409 Conflict\r\nContent-Type: "
+                        "application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+                        chunk(R"({"message":"Container abc is not running"})"
+                              "\n"),
+                        kLastChunk},
                        delivery);
     });
     DockerClient client(daemon.endpoint());
-    const Result<void> removed = sync<void>([&](QObject *c, auto done) { client.removeContainer("parallax-gone", true, c, done); });
+    const Result<void> removed = sync<void>(
+            [&](QObject *c, auto done) { client.removeContainer("parallax-gone", true, c, done); });
     QVERIFY(!removed);
     QCOMPARE(removed.error().code, 404);
     QCOMPARE(removed.errorString(), QStringLiteral("No such container: parallax-gone"));
-    const Result<void> killed = sync<void>([&](QObject *c, auto done) { client.killContainer("abc", {}, c, done); });
+    const Result<void> killed
+            = sync<void>([&](QObject *c, auto done) { client.killContainer("abc", {}, c, done); });
     QVERIFY(!killed);
     QCOMPARE(killed.error().code, 409);
     QCOMPARE(killed.errorString(), QStringLiteral("Container abc is not running"));
@@ -549,15 +609,20 @@ void TestDockerReplyFake::waitChunked()
     // The header at once, the status at exit, as dockerd does.
     Script script = deliver({kChunkedHead}, delivery);
     script << pause(200);
-    script << deliver({chunk(R"({"Error":null,"StatusCode":3})" "\n"), kLastChunk}, delivery);
+    script << deliver({chunk(R"({"Error":null,"StatusCode":3})"
+                             "\n"),
+                       kLastChunk},
+                      delivery);
     daemon.respond(script);
     DockerClient client(daemon.endpoint());
     client.setTimeout(100); // the wait is streaming: once the header is in, it has no deadline
-    const Result<WaitResult> wait = sync<WaitResult>([&](QObject *c, auto done) { client.waitContainer("abc", "next-exit", c, done); });
+    const Result<WaitResult> wait = sync<WaitResult>(
+            [&](QObject *c, auto done) { client.waitContainer("abc", "next-exit", c, done); });
     QVERIFY2(wait, qPrintable(wait.errorString()));
     QCOMPARE(wait->statusCode, 3);
     QCOMPARE(wait->error, QString());
-    QVERIFY(daemon.requests().first().startsWith("POST /containers/abc/wait?condition=next-exit HTTP/1.1"));
+    QVERIFY(daemon.requests().first().startsWith(
+            "POST /containers/abc/wait?condition=next-exit HTTP/1.1"));
 }
 
 void TestDockerReplyFake::attachFrames()
@@ -566,7 +631,8 @@ void TestDockerReplyFake::attachFrames()
     const auto frames = sampleFrames();
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
-    daemon.respond(deliver(QList<QByteArray>{kUpgradeHead} + framePieces(frames), delivery) << closeConnection());
+    daemon.respond(deliver(QList<QByteArray>{kUpgradeHead} + framePieces(frames), delivery)
+                   << closeConnection());
     DockerClient client(daemon.endpoint());
     QObject context;
     StreamRecorder recorder;
@@ -613,7 +679,9 @@ void TestDockerReplyFake::logsChunkedTimestamps()
             {StreamType::Stdout, "2024-05-01T12:00:00.000000004Z", "two spaces  here\n"},
             {StreamType::Stdout, "2024-05-01T12:00:00.000000005Z", "\n"},
             // An application that logs its own timestamps: only the daemon's is split off.
-            {StreamType::Stderr, "2024-05-01T12:00:00.000000006Z", "2024-05-01T11:59:59.999999999Z app: started\n"},
+            {StreamType::Stderr,
+             "2024-05-01T12:00:00.000000006Z",
+             "2024-05-01T11:59:59.999999999Z app: started\n"},
             // dockerd's in-band error (moby api/server/httputils/write_log_stream.go): type 3, and
             // no timestamp even with timestamps=1.
             {StreamType::DaemonError, "", "Error grabbing logs: log message is too large\n"},
@@ -643,12 +711,16 @@ void TestDockerReplyFake::logsChunkedTimestamps()
     options.timestamps = true;
     ContainerStream *stream = client.logs("abc", options, false, &context);
     QList<Message> seen;
-    connect(stream, &ContainerStream::outputReceived, &context, [&](StreamType type, const QByteArray &data) {
-        if (!seen.isEmpty() && seen.last().stream == type && seen.last().timestamp == stream->lastTimestamp())
-            seen.last().text += data;
-        else
-            seen.append({type, stream->lastTimestamp(), data});
-    });
+    connect(stream,
+            &ContainerStream::outputReceived,
+            &context,
+            [&](StreamType type, const QByteArray &data) {
+                if (!seen.isEmpty() && seen.last().stream == type
+                    && seen.last().timestamp == stream->lastTimestamp())
+                    seen.last().text += data;
+                else
+                    seen.append({type, stream->lastTimestamp(), data});
+            });
     QSignalSpy finished(stream, &ContainerStream::finished);
     QVERIFY(finished.wait(10000));
     const auto result = finished.first().first().value<Result<void>>();
@@ -693,24 +765,34 @@ void TestDockerReplyFake::framesStraddleChunks()
 void TestDockerReplyFake::eventsChunked()
 {
     QFETCH(Delivery, delivery);
-    const QByteArray e1 = R"({"status":"create","id":"abc","Type":"container","Action":"create","Actor":{"ID":"abc"}})";
-    const QByteArray e2 = R"({"status":"start","id":"abc","Type":"container","Action":"start","Actor":{"ID":"abc"}})";
-    const QByteArray e3 = R"({"status":"die","id":"abc","Type":"container","Action":"die","Actor":{"ID":"abc","Attributes":{"exitCode":"3"}}})";
+    const QByteArray e1
+            = R"({"status":"create","id":"abc","Type":"container","Action":"create","Actor":{"ID":"abc"}})";
+    const QByteArray e2
+            = R"({"status":"start","id":"abc","Type":"container","Action":"start","Actor":{"ID":"abc"}})";
+    const QByteArray e3
+            = R"({"status":"die","id":"abc","Type":"container","Action":"die","Actor":{"ID":"abc","Attributes":{"exitCode":"3"}}})";
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
     // Objects split across chunks, a blank line, two objects in one chunk; never closed.
-    daemon.respond(deliver({kChunkedHead, chunk(e1.left(20)), chunk(e1.mid(20) + "\n"), chunk("\n"), chunk(e2 + '\n' + e3 + '\n')},
+    daemon.respond(deliver({kChunkedHead,
+                            chunk(e1.left(20)),
+                            chunk(e1.mid(20) + "\n"),
+                            chunk("\n"),
+                            chunk(e2 + '\n' + e3 + '\n')},
                            delivery));
     DockerClient client(daemon.endpoint());
     QObject context;
-    JsonLinesStream *events = client.events({{QStringLiteral("type"), QJsonArray{QStringLiteral("container")}}}, &context);
+    JsonLinesStream *events = client.events(
+            {{QStringLiteral("type"), QJsonArray{QStringLiteral("container")}}}, &context);
     QStringList actions;
-    connect(events, &JsonLinesStream::objectReceived, &context,
-            [&](const QJsonObject &o) { actions << o.value(QLatin1String("Action")).toString(); });
+    connect(events, &JsonLinesStream::objectReceived, &context, [&](const QJsonObject &o) {
+        actions << o.value(QLatin1String("Action")).toString();
+    });
     QSignalSpy finished(events, &JsonLinesStream::finished);
     QTRY_COMPARE_WITH_TIMEOUT(actions, QStringList({"create", "start", "die"}), 10000);
     QCOMPARE(finished.size(), 0);
-    QVERIFY2(daemon.requests().first().startsWith("GET /events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D HTTP/1.1"),
+    QVERIFY2(daemon.requests().first().startsWith(
+                     "GET /events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D HTTP/1.1"),
              daemon.requests().first().constData());
     events->abort();
     QTRY_COMPARE(finished.size(), 1);
@@ -730,8 +812,9 @@ void TestDockerReplyFake::everySplitPoint()
     // The response in two writes, split at every position: across the status line, a header,
     // the blank line, a chunk size, a frame header.
     QFETCH(QString, kind);
-    const QList<QPair<StreamType, QByteArray>> frames{
-            {StreamType::Stdout, "out\n"}, {StreamType::Stderr, "err"}, {StreamType::Stdout, "more"}};
+    const QList<QPair<StreamType, QByteArray>> frames{{StreamType::Stdout, "out\n"},
+                                                      {StreamType::Stderr, "err"},
+                                                      {StreamType::Stdout, "more"}};
     QByteArray response;
     if (kind == QLatin1String("ping")) {
         response = "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 2\r\n\r\nOK";
@@ -749,20 +832,27 @@ void TestDockerReplyFake::everySplitPoint()
     QVERIFY(daemon.listen());
     DockerClient client(daemon.endpoint());
     for (qsizetype split = 1; split < response.size(); ++split) {
-        daemon.respond({write(response.left(split)), write(response.mid(split)), closeConnection()});
+        daemon.respond(
+                {write(response.left(split)), write(response.mid(split)), closeConnection()});
         if (kind == QLatin1String("ping")) {
-            const Result<PingInfo> info = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
-            QVERIFY2(info, qPrintable(QStringLiteral("split %1: %2").arg(split).arg(info.errorString())));
+            const Result<PingInfo> info
+                    = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
+            QVERIFY2(info,
+                     qPrintable(QStringLiteral("split %1: %2").arg(split).arg(info.errorString())));
             QCOMPARE(info->daemonApiVersion, QStringLiteral("1.41"));
             continue;
         }
         QObject context;
         StreamRecorder recorder;
-        recorder.attach(kind == QLatin1String("attach") ? client.attach("abc", false, &context)
-                                                        : client.logs("abc", LogsOptions(), false, &context),
+        recorder.attach(kind == QLatin1String("attach")
+                                ? client.attach("abc", false, &context)
+                                : client.logs("abc", LogsOptions(), false, &context),
                         &context);
         QVERIFY(recorder.wait());
-        QVERIFY2(*recorder.result, qPrintable(QStringLiteral("split %1: %2").arg(split).arg(recorder.result->errorString())));
+        QVERIFY2(*recorder.result,
+                 qPrintable(QStringLiteral("split %1: %2")
+                                    .arg(split)
+                                    .arg(recorder.result->errorString())));
         QCOMPARE(recorder.out, QByteArray("out\nmore"));
         QCOMPARE(recorder.err, QByteArray("err"));
     }
@@ -774,14 +864,21 @@ void TestDockerReplyFake::malformed_data()
 {
     QTest::addColumn<QByteArray>("response");
     QTest::addColumn<bool>("keepOpen"); // the fake never closes: the client must not wait for more
-    QTest::addRow("not HTTP") << QByteArray("HTTX/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") << false;
-    QTest::addRow("letters in the code") << QByteArray("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n") << false;
-    QTest::addRow("no space after the code") << QByteArray("HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n") << false;
+    QTest::addRow("not HTTP") << QByteArray("HTTX/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                              << false;
+    QTest::addRow("letters in the code")
+            << QByteArray("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n") << false;
+    QTest::addRow("no space after the code")
+            << QByteArray("HTTP/1.1 200OK\r\nContent-Length: 0\r\n\r\n") << false;
     QTest::addRow("status line too short") << QByteArray("HTTP/1.1 20\r\n\r\n") << false;
-    QTest::addRow("garbage, no blank line, kept open") << QByteArray("SSH-2.0-OpenSSH_9.2\r\n") << true;
-    QTest::addRow("header without colon") << QByteArray("HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n") << false;
-    QTest::addRow("bad Content-Length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\n{}") << false;
-    QTest::addRow("bad chunk size, kept open") << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}") << true;
+    QTest::addRow("garbage, no blank line, kept open")
+            << QByteArray("SSH-2.0-OpenSSH_9.2\r\n") << true;
+    QTest::addRow("header without colon")
+            << QByteArray("HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 0\r\n\r\n") << false;
+    QTest::addRow("bad Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: lots\r\n\r\n{}") << false;
+    QTest::addRow("bad chunk size, kept open")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}") << true;
     QTest::addRow("no CRLF after a chunk, kept open")
             << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}XX") << true;
 }
@@ -799,11 +896,14 @@ void TestDockerReplyFake::malformed()
     DockerClient client(daemon.endpoint());
     QElapsedTimer timer;
     timer.start();
-    const Result<QJsonObject> version = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
+    const Result<QJsonObject> version
+            = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
     QVERIFY(!version);
-    QVERIFY2(version.errorString().contains(QLatin1String("malformed")), qPrintable(version.errorString()));
+    QVERIFY2(version.errorString().contains(QLatin1String("malformed")),
+             qPrintable(version.errorString()));
     QCOMPARE(version.error().code, -2);
-    QVERIFY2(version.errorString().contains(QLatin1String("GET /version")), qPrintable(version.errorString()));
+    QVERIFY2(version.errorString().contains(QLatin1String("GET /version")),
+             qPrintable(version.errorString()));
     QVERIFY2(timer.elapsed() < 5000, "the malformed answer was only noticed at the timeout");
 
     // The same answer to a stream ends the stream with the same kind of error.
@@ -812,15 +912,19 @@ void TestDockerReplyFake::malformed()
     recorder.attach(client.attach("abc", false, &context), &context);
     QVERIFY(recorder.wait(5000));
     QVERIFY(!*recorder.result);
-    QVERIFY2(recorder.result->errorString().contains(QLatin1String("malformed")), qPrintable(recorder.result->errorString()));
+    QVERIFY2(recorder.result->errorString().contains(QLatin1String("malformed")),
+             qPrintable(recorder.result->errorString()));
 }
 
 void TestDockerReplyFake::malformedStream_data()
 {
     QTest::addColumn<QByteArray>("stream");
-    QTest::addRow("unknown stream type") << (frame(StreamType::Stdout, "ok\n") + QByteArray("\x09\0\0\0\0\0\0\x02hi", 10));
-    QTest::addRow("non-zero padding") << (frame(StreamType::Stdout, "ok\n") + QByteArray("\x01\x01\0\0\0\0\0\x02hi", 10));
-    QTest::addRow("a TTY stream read as multiplexed") << QByteArray("ok\nplain text from a TTY\r\n");
+    QTest::addRow("unknown stream type")
+            << (frame(StreamType::Stdout, "ok\n") + QByteArray("\x09\0\0\0\0\0\0\x02hi", 10));
+    QTest::addRow("non-zero padding")
+            << (frame(StreamType::Stdout, "ok\n") + QByteArray("\x01\x01\0\0\0\0\0\x02hi", 10));
+    QTest::addRow("a TTY stream read as multiplexed")
+            << QByteArray("ok\nplain text from a TTY\r\n");
 }
 
 void TestDockerReplyFake::malformedStream()
@@ -845,18 +949,21 @@ void TestDockerReplyFake::malformedStream()
 void TestDockerReplyFake::cutMidStream_data()
 {
     QTest::addColumn<QByteArray>("stream");
-    QTest::addColumn<bool>("abort"); // abort() instead of an orderly close
-    QTest::addColumn<QString>("error"); // empty: a clean end
+    QTest::addColumn<bool>("abort");     // abort() instead of an orderly close
+    QTest::addColumn<QString>("error");  // empty: a clean end
     QTest::addColumn<QByteArray>("out"); // what arrives before the cut
     const QByteArray first = frame(StreamType::Stdout, "complete\n");
     const QByteArray partialPayload = frameHeader(StreamType::Stdout, 100) + QByteArray(10, 'p');
     const QByteArray partialHeader = frameHeader(StreamType::Stderr, 5).left(5);
-    QTest::addRow("inside a payload") << first + partialPayload << false << "90 of 100 payload bytes missing"
-                                      << QByteArray("complete\n") + QByteArray(10, 'p');
-    QTest::addRow("inside a payload, aborted") << first + partialPayload << true << "90 of 100 payload bytes missing"
-                                               << QByteArray("complete\n") + QByteArray(10, 'p');
-    QTest::addRow("inside a header") << first + partialHeader << false << "inside a frame header (5 of 8 bytes)"
-                                     << QByteArray("complete\n");
+    QTest::addRow("inside a payload")
+            << first + partialPayload << false << "90 of 100 payload bytes missing"
+            << QByteArray("complete\n") + QByteArray(10, 'p');
+    QTest::addRow("inside a payload, aborted")
+            << first + partialPayload << true << "90 of 100 payload bytes missing"
+            << QByteArray("complete\n") + QByteArray(10, 'p');
+    QTest::addRow("inside a header")
+            << first + partialHeader << false << "inside a frame header (5 of 8 bytes)"
+            << QByteArray("complete\n");
     QTest::addRow("between frames") << first << false << QString() << QByteArray("complete\n");
     QTest::addRow("right after the 101") << QByteArray() << false << QString() << QByteArray();
 }
@@ -869,7 +976,10 @@ void TestDockerReplyFake::cutMidStream()
     QFETCH(QByteArray, out);
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
-    daemon.respond({write(kUpgradeHead), write(stream), pause(50), abort ? abortConnection() : closeConnection()});
+    daemon.respond({write(kUpgradeHead),
+                    write(stream),
+                    pause(50),
+                    abort ? abortConnection() : closeConnection()});
     DockerClient client(daemon.endpoint());
     QObject context;
     StreamRecorder recorder;
@@ -881,8 +991,10 @@ void TestDockerReplyFake::cutMidStream()
     } else {
         QVERIFY(!*recorder.result);
         QCOMPARE(recorder.result->error().code, -4);
-        QVERIFY2(recorder.result->errorString().contains(QLatin1String("cut")), qPrintable(recorder.result->errorString()));
-        QVERIFY2(recorder.result->errorString().contains(error), qPrintable(recorder.result->errorString()));
+        QVERIFY2(recorder.result->errorString().contains(QLatin1String("cut")),
+                 qPrintable(recorder.result->errorString()));
+        QVERIFY2(recorder.result->errorString().contains(error),
+                 qPrintable(recorder.result->errorString()));
     }
 }
 
@@ -890,8 +1002,12 @@ void TestDockerReplyFake::cutChunkedLogs()
 {
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
-    const QByteArray payload = frame(StreamType::Stdout, "first\n") + frame(StreamType::Stdout, "second\n");
-    daemon.respond({write(kLogsHead), write("40\r\n" + payload), pause(20), closeConnection()}); // 0x40 > what came
+    const QByteArray payload
+            = frame(StreamType::Stdout, "first\n") + frame(StreamType::Stdout, "second\n");
+    daemon.respond({write(kLogsHead),
+                    write("40\r\n" + payload),
+                    pause(20),
+                    closeConnection()}); // 0x40 > what came
     DockerClient client(daemon.endpoint());
     QObject context;
     StreamRecorder recorder;
@@ -902,7 +1018,8 @@ void TestDockerReplyFake::cutChunkedLogs()
     QCOMPARE(recorder.out, QByteArray("first\nsecond\n"));
     QVERIFY(!*recorder.result);
     QCOMPARE(recorder.result->error().code, -4);
-    QVERIFY2(recorder.result->errorString().contains(QLatin1String("chunked")), qPrintable(recorder.result->errorString()));
+    QVERIFY2(recorder.result->errorString().contains(QLatin1String("chunked")),
+             qPrintable(recorder.result->errorString()));
 }
 
 void TestDockerReplyFake::closedBeforeResponse()
@@ -915,11 +1032,14 @@ void TestDockerReplyFake::closedBeforeResponse()
         return {write("HTTP/1.1 200 OK\r\nContent-"), closeConnection()};
     });
     DockerClient client(daemon.endpoint());
-    const Result<PingInfo> ping = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
+    const Result<PingInfo> ping
+            = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
     QVERIFY(!ping);
     QCOMPARE(ping.error().code, -4);
-    QVERIFY2(ping.errorString().contains(QLatin1String("closed before any response")), qPrintable(ping.errorString()));
-    const Result<QJsonObject> version = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
+    QVERIFY2(ping.errorString().contains(QLatin1String("closed before any response")),
+             qPrintable(ping.errorString()));
+    const Result<QJsonObject> version
+            = sync<QJsonObject>([&](QObject *c, auto done) { client.version(c, done); });
     QVERIFY(!version);
     QVERIFY2(version.errorString().contains(QLatin1String("in the middle of the response header")),
              qPrintable(version.errorString()));
@@ -935,26 +1055,33 @@ void TestDockerReplyFake::noAnswerTimesOut()
     client.setTimeout(300);
     QElapsedTimer timer;
     timer.start();
-    const Result<QJsonObject> inspect = sync<QJsonObject>([&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
+    const Result<QJsonObject> inspect = sync<QJsonObject>(
+            [&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
     const qint64 elapsed = timer.elapsed();
     QVERIFY(!inspect);
     QCOMPARE(inspect.error().code, -5);
-    QVERIFY2(inspect.errorString().contains(QLatin1String("did not answer")), qPrintable(inspect.errorString()));
-    QVERIFY2(inspect.errorString().contains(QLatin1String("GET /containers/abc/json")), qPrintable(inspect.errorString()));
+    QVERIFY2(inspect.errorString().contains(QLatin1String("did not answer")),
+             qPrintable(inspect.errorString()));
+    QVERIFY2(inspect.errorString().contains(QLatin1String("GET /containers/abc/json")),
+             qPrintable(inspect.errorString()));
     QVERIFY2(elapsed >= 250 && elapsed < 3000, qPrintable(QStringLiteral("%1 ms").arg(elapsed)));
     QCOMPARE(daemon.requests().size(), 1);
 
     // A header that never ends times out just the same.
     daemon.respond({write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")});
-    const Result<QJsonObject> partial = sync<QJsonObject>([&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
+    const Result<QJsonObject> partial = sync<QJsonObject>(
+            [&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
     QVERIFY(!partial);
-    QVERIFY2(partial.errorString().contains(QLatin1String("did not answer")), qPrintable(partial.errorString()));
+    QVERIFY2(partial.errorString().contains(QLatin1String("did not answer")),
+             qPrintable(partial.errorString()));
 
     // As does a body that stops short of its Content-Length.
     daemon.respond({write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Id\":")});
-    const Result<QJsonObject> shortBody = sync<QJsonObject>([&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
+    const Result<QJsonObject> shortBody = sync<QJsonObject>(
+            [&](QObject *c, auto done) { client.inspectContainer("abc", c, done); });
     QVERIFY(!shortBody);
-    QVERIFY2(shortBody.errorString().contains(QLatin1String("did not answer")), qPrintable(shortBody.errorString()));
+    QVERIFY2(shortBody.errorString().contains(QLatin1String("did not answer")),
+             qPrintable(shortBody.errorString()));
 }
 
 void TestDockerReplyFake::noAnswerTimesOutStreaming()
@@ -972,14 +1099,19 @@ void TestDockerReplyFake::noAnswerTimesOutStreaming()
     QVERIFY(timer.elapsed() >= 250);
     QVERIFY(!recorder.started);
     QVERIFY(!*recorder.result);
-    QVERIFY2(recorder.result->errorString().contains(QLatin1String("did not answer")), qPrintable(recorder.result->errorString()));
+    QVERIFY2(recorder.result->errorString().contains(QLatin1String("did not answer")),
+             qPrintable(recorder.result->errorString()));
 }
 
 void TestDockerReplyFake::streamingNeverTimesOutAfterHeader()
 {
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
-    daemon.respond({write(kUpgradeHead), pause(800), write(frame(StreamType::Stdout, "late\n")), pause(200), closeConnection()});
+    daemon.respond({write(kUpgradeHead),
+                    pause(800),
+                    write(frame(StreamType::Stdout, "late\n")),
+                    pause(200),
+                    closeConnection()});
     DockerClient client(daemon.endpoint());
     client.setTimeout(300);
     QObject context;
@@ -996,7 +1128,8 @@ void TestDockerReplyFake::upgradeWithDataInSameWrite_data()
 {
     QTest::addColumn<QByteArray>("head");
     QTest::addColumn<int>("closeDelay"); // -1: closed in the same breath as the write
-    const QByteArray hijacked200 = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n";
+    const QByteArray hijacked200
+            = "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n";
     QTest::addRow("101, closed later") << kUpgradeHead << 20;
     QTest::addRow("101, closed at once") << kUpgradeHead << -1;
     QTest::addRow("hijacked 200 without Upgrade, closed later") << hijacked200 << 20;
@@ -1032,7 +1165,9 @@ void TestDockerReplyFake::errorAfterHijack()
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
     daemon.respond({write("HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\n\r\n"),
-                    write(R"({"message":"No such container: abc"})" "\n"), closeConnection()});
+                    write(R"({"message":"No such container: abc"})"
+                          "\n"),
+                    closeConnection()});
     DockerClient client(daemon.endpoint());
     QObject context;
     StreamRecorder recorder;
@@ -1050,7 +1185,8 @@ void TestDockerReplyFake::abortLiveStream()
 {
     FakeDaemon daemon;
     QVERIFY(daemon.listen());
-    daemon.respond({write(kUpgradeHead + frame(StreamType::Stdout, "one\n"))}); // and then nothing, forever
+    daemon.respond({write(kUpgradeHead
+                          + frame(StreamType::Stdout, "one\n"))}); // and then nothing, forever
     DockerClient client(daemon.endpoint());
     QObject context;
     StreamRecorder recorder;
@@ -1074,7 +1210,8 @@ void TestDockerReplyFake::clientDestroyedWithOpenStreams()
     QPointer<ContainerStream> a = client->attach("a", false);
     QPointer<ContainerStream> b = client->attach("b", false);
     QPointer<JsonLinesStream> events = client->events({});
-    QPointer<DockerReply> wait = client->waitContainer("a", "next-exit", nullptr, [](Result<WaitResult>) {});
+    QPointer<DockerReply> wait
+            = client->waitContainer("a", "next-exit", nullptr, [](Result<WaitResult>) {});
     QTRY_COMPARE(daemon.requests().size(), 4);
     client.reset();
     QVERIFY(!a && !b && !events && !wait);
@@ -1096,10 +1233,12 @@ void TestDockerReplyFake::connectionRefused()
         QFile::rename(path + QStringLiteral(".keep"), path);
     }
     DockerClient client(DockerEndpoint{path, QStringLiteral("test")});
-    const Result<PingInfo> ping = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
+    const Result<PingInfo> ping
+            = sync<PingInfo>([&](QObject *c, auto done) { client.ping(c, done); });
     QVERIFY(!ping);
     QCOMPARE(ping.error().code, -3);
-    QVERIFY2(ping.errorString().startsWith(QStringLiteral("Docker is not running: %1 refuses connections").arg(path)),
+    QVERIFY2(ping.errorString().startsWith(
+                     QStringLiteral("Docker is not running: %1 refuses connections").arg(path)),
              qPrintable(ping.errorString()));
 }
 
