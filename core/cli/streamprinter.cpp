@@ -14,18 +14,28 @@ static const char *const kColours[] = {"\x1b[36m",
 StreamPrinter::StreamPrinter(const QStringList &names, bool colour)
     : m_colour(colour)
 {
-    for (const QString &name : names)
-        m_names.append(name.toUtf8());
+    // A flood prints a prefix per line: make each label once.
+    for (int i = 0; i < names.size(); ++i) {
+        for (StreamType stream : {StreamType::Stdout, StreamType::Stderr})
+            m_prefixes.append(makePrefix(names[i].toUtf8(), i, stream));
+    }
 }
 
-QByteArray StreamPrinter::prefix(int variation, StreamType stream) const
+QByteArray StreamPrinter::makePrefix(const QByteArray &name, int variation, StreamType stream) const
 {
-    const QByteArray name = m_names.value(variation, QByteArray::number(variation));
     const QByteArray label = '[' + name + (stream == StreamType::Stderr ? ":err" : "") + "] ";
     if (!m_colour)
         return label;
     const char *colour = stream == StreamType::Stderr ? "\x1b[31m" : kColours[variation % 8];
     return QByteArray(colour) + label + "\x1b[0m";
+}
+
+QByteArray StreamPrinter::prefix(int variation, StreamType stream) const
+{
+    const qsizetype index = qsizetype(variation) * 2 + (stream == StreamType::Stderr ? 1 : 0);
+    if (variation >= 0 && index < m_prefixes.size())
+        return m_prefixes[index];
+    return makePrefix(QByteArray::number(variation), variation, stream);
 }
 
 QByteArray StreamPrinter::format(int variation, StreamType stream, QByteArrayView data)

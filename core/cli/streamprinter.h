@@ -24,8 +24,9 @@ public:
 
 private:
     QByteArray prefix(int variation, StreamType stream) const;
+    QByteArray makePrefix(const QByteArray &name, int variation, StreamType stream) const;
 
-    QList<QByteArray> m_names;
+    QList<QByteArray> m_prefixes; // [variation * 2 + (stderr ? 1 : 0)]
     bool m_colour;
     int m_lastVariation = -1;
     StreamType m_lastStream = StreamType::Stdout;

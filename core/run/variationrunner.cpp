@@ -228,13 +228,15 @@ void VariationRunner::onAttachFinished(const Result<void> &result)
         // Cut mid-stream or malformed: what is missing is re-read from the logs later.
         m_streamCut = true;
         qCDebug(lcRun) << m_launch.name << "attach ended:" << result.errorString();
-        if (!m_started || (!m_waitReply && !m_waitDone)) {
-            // Never got going: the daemon refused the attach itself.
-            if (!m_started && result.error().code > 0) {
+        if (!m_started) {
+            // Never got going: the daemon refused the attach itself, or went away before the
+            // start (recovery then starts or removes the created container).
+            if (result.error().code > 0)
                 fail(QStringLiteral("Docker refused to attach to the container: %1")
                              .arg(result.errorString()));
-                return;
-            }
+            else
+                enterRecovery(result.errorString());
+            return;
         }
     }
     maybeFinish();

@@ -46,7 +46,8 @@ QTextStream &out()
     return s;
 }
 
-struct Options {
+struct Options
+{
     QString parallax;
     QString docker = QStringLiteral("docker");
     QString image = QStringLiteral(PARALLAX_DEMO_IMAGE);
@@ -58,7 +59,8 @@ struct Options {
 
 // One finished command: wall time, and the CPU time (user + system) of the process and its
 // reaped children, taken from RUSAGE_CHILDREN around the run (the harness runs one at a time).
-struct Sample {
+struct Sample
+{
     double wallMs = 0;
     double cpuMs = 0;
     int exitCode = -1;
@@ -70,12 +72,15 @@ double childCpuMs()
 {
     rusage ru{};
     getrusage(RUSAGE_CHILDREN, &ru);
-    auto ms = [](const timeval &tv) { return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0; };
+    auto ms = [](const timeval &tv) {
+        return tv.tv_sec * 1000.0 + tv.tv_usec / 1000.0;
+    };
     return ms(ru.ru_utime) + ms(ru.ru_stime);
 }
 
 // Runs program with stdout to /dev/null and stderr kept (bounded) for the error message.
-Sample runTimed(const QString &program, const QStringList &args, int timeoutMs, const QString &stderrFile)
+Sample
+runTimed(const QString &program, const QStringList &args, int timeoutMs, const QString &stderrFile)
 {
     QProcess p;
     p.setProgram(program);
@@ -109,7 +114,10 @@ Sample runTimed(const QString &program, const QStringList &args, int timeoutMs, 
                 f.seek(f.size() - 2000);
             tail = f.readAll();
         }
-        s.error = QStringLiteral("%1 exited with %2: %3").arg(program).arg(s.exitCode).arg(QString::fromUtf8(tail).trimmed());
+        s.error = QStringLiteral("%1 exited with %2: %3")
+                          .arg(program)
+                          .arg(s.exitCode)
+                          .arg(QString::fromUtf8(tail).trimmed());
     }
     return s;
 }
@@ -123,7 +131,8 @@ QString runCapture(const QString &program, const QStringList &args)
     return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
 }
 
-struct Stats {
+struct Stats
+{
     double min = 0, median = 0, max = 0;
 };
 
@@ -142,7 +151,9 @@ Stats stats(QList<double> v)
 
 QJsonObject statsJson(const Stats &s)
 {
-    return {{QLatin1String("min"), s.min}, {QLatin1String("median"), s.median}, {QLatin1String("max"), s.max}};
+    return {{QLatin1String("min"), s.min},
+            {QLatin1String("median"), s.median},
+            {QLatin1String("max"), s.max}};
 }
 
 QJsonArray toJson(const QList<double> &v)
@@ -177,23 +188,30 @@ QJsonObject machine(const Options &o)
             }
         }
     }
-    const QString info = runCapture(o.docker, {QStringLiteral("info"), QStringLiteral("--format"),
-                                               QStringLiteral("{{.ServerVersion}}|{{.Driver}}|{{.LoggingDriver}}|{{.CgroupVersion}}")});
+    const QString info = runCapture(
+            o.docker,
+            {QStringLiteral("info"),
+             QStringLiteral("--format"),
+             QStringLiteral(
+                     "{{.ServerVersion}}|{{.Driver}}|{{.LoggingDriver}}|{{.CgroupVersion}}")});
     const QStringList parts = info.split(QLatin1Char('|'));
-    const QString client = runCapture(o.docker, {QStringLiteral("version"), QStringLiteral("--format"), QStringLiteral("{{.Client.Version}}")});
+    const QString client = runCapture(o.docker,
+                                      {QStringLiteral("version"),
+                                       QStringLiteral("--format"),
+                                       QStringLiteral("{{.Client.Version}}")});
     return {
-        {QLatin1String("nproc"), QThread::idealThreadCount()},
-        {QLatin1String("cpu"), cpu},
-        {QLatin1String("memory_mib"), double(memKb / 1024)},
-        {QLatin1String("kernel"), QSysInfo::kernelVersion()},
-        {QLatin1String("os"), QSysInfo::prettyProductName()},
-        {QLatin1String("dockerd_version"), parts.value(0)},
-        {QLatin1String("storage_driver"), parts.value(1)},
-        {QLatin1String("logging_driver"), parts.value(2)},
-        {QLatin1String("cgroup_version"), parts.value(3)},
-        {QLatin1String("docker_cli_version"), client},
-        {QLatin1String("qt"), QString::fromLatin1(qVersion())},
-        {QLatin1String("parallax"), QStringLiteral(PARALLAX_VERSION)},
+            {QLatin1String("nproc"), QThread::idealThreadCount()},
+            {QLatin1String("cpu"), cpu},
+            {QLatin1String("memory_mib"), double(memKb / 1024)},
+            {QLatin1String("kernel"), QSysInfo::kernelVersion()},
+            {QLatin1String("os"), QSysInfo::prettyProductName()},
+            {QLatin1String("dockerd_version"), parts.value(0)},
+            {QLatin1String("storage_driver"), parts.value(1)},
+            {QLatin1String("logging_driver"), parts.value(2)},
+            {QLatin1String("cgroup_version"), parts.value(3)},
+            {QLatin1String("docker_cli_version"), client},
+            {QLatin1String("qt"), QString::fromLatin1(qVersion())},
+            {QLatin1String("parallax"), QStringLiteral(PARALLAX_VERSION)},
     };
 }
 
@@ -204,22 +222,24 @@ void printMachine(const QJsonObject &m)
           << qint64(m.value(QLatin1String("memory_mib")).toDouble()) << " MiB RAM, kernel "
           << m.value(QLatin1String("kernel")).toString() << "\n"
           << "docker:  dockerd " << m.value(QLatin1String("dockerd_version")).toString()
-          << " (storage " << m.value(QLatin1String("storage_driver")).toString()
-          << ", logging " << m.value(QLatin1String("logging_driver")).toString()
-          << ", cgroup v" << m.value(QLatin1String("cgroup_version")).toString()
-          << "), CLI " << m.value(QLatin1String("docker_cli_version")).toString() << "\n\n";
+          << " (storage " << m.value(QLatin1String("storage_driver")).toString() << ", logging "
+          << m.value(QLatin1String("logging_driver")).toString() << ", cgroup v"
+          << m.value(QLatin1String("cgroup_version")).toString() << "), CLI "
+          << m.value(QLatin1String("docker_cli_version")).toString() << "\n\n";
     out().flush();
 }
 
 // ---- pairs of parallax vs docker -----------------------------------------------------------
 
 // One side of a pair: runs once, returns the sample; verify (optional) checks its output.
-struct Side {
+struct Side
+{
     QString label;
     std::function<Sample(int index)> run;
 };
 
-struct PairResult {
+struct PairResult
+{
     QList<Sample> parallax, docker;
     QStringList errors;
 };
@@ -230,9 +250,12 @@ PairResult runPairs(int pairs, const Side &px, const Side &dk)
     PairResult r;
     auto once = [&](const Side &side, int index, QList<Sample> *into) {
         Sample s = side.run(index);
-        out() << "  " << (index < 0 ? QStringLiteral("warm-up") : QStringLiteral("pair %1").arg(index + 1))
+        out() << "  "
+              << (index < 0 ? QStringLiteral("warm-up") : QStringLiteral("pair %1").arg(index + 1))
               << "  " << side.label.leftJustified(8) << ' '
-              << (s.ok ? QStringLiteral("%1 ms").arg(s.wallMs, 9, 'f', 1) : QStringLiteral("FAILED: ") + s.error) << '\n';
+              << (s.ok ? QStringLiteral("%1 ms").arg(s.wallMs, 9, 'f', 1)
+                       : QStringLiteral("FAILED: ") + s.error)
+              << '\n';
         out().flush();
         if (!s.ok)
             r.errors << QStringLiteral("%1 run %2: %3").arg(side.label).arg(index + 1).arg(s.error);
@@ -270,8 +293,13 @@ QList<double> cpus(const QList<Sample> &s)
 }
 
 // The table and the JSON of a benchmark measured as pairs.
-QJsonObject report(const QString &name, const QString &what, double target, const PairResult &r,
-                   const QJsonObject &extra, const QStringList &verifyErrors, bool *targetMet)
+QJsonObject report(const QString &name,
+                   const QString &what,
+                   double target,
+                   const PairResult &r,
+                   const QJsonObject &extra,
+                   const QStringList &verifyErrors,
+                   bool *targetMet)
 {
     const Stats p = stats(walls(r.parallax)), d = stats(walls(r.docker));
     const Stats pc = stats(cpus(r.parallax)), dc = stats(cpus(r.docker));
@@ -283,45 +311,65 @@ QJsonObject report(const QString &name, const QString &what, double target, cons
     *targetMet = complete && q.median <= target;
 
     out() << "\n" << name << " — " << what << "\n";
-    out() << QStringLiteral("  %1 %2 %3 %4   %5\n").arg(QString(), -22).arg(QStringLiteral("min"), 10)
-                 .arg(QStringLiteral("median"), 10).arg(QStringLiteral("max"), 10).arg(QStringLiteral("CPU median"));
+    out() << QStringLiteral("  %1 %2 %3 %4   %5\n")
+                     .arg(QString(), -22)
+                     .arg(QStringLiteral("min"), 10)
+                     .arg(QStringLiteral("median"), 10)
+                     .arg(QStringLiteral("max"), 10)
+                     .arg(QStringLiteral("CPU median"));
     auto row = [](const QString &label, const Stats &s, const QString &unit, const QString &cpu) {
-        out() << QStringLiteral("  %1 %2 %3 %4   %5\n").arg(label, -22)
-                     .arg(QString::number(s.min, 'f', unit == QLatin1String("ms") ? 1 : 3) + QLatin1Char(' ') + unit, 10)
-                     .arg(QString::number(s.median, 'f', unit == QLatin1String("ms") ? 1 : 3) + QLatin1Char(' ') + unit, 10)
-                     .arg(QString::number(s.max, 'f', unit == QLatin1String("ms") ? 1 : 3) + QLatin1Char(' ') + unit, 10)
-                     .arg(cpu);
+        out() << QStringLiteral("  %1 %2 %3 %4   %5\n")
+                         .arg(label, -22)
+                         .arg(QString::number(s.min, 'f', unit == QLatin1String("ms") ? 1 : 3)
+                                      + QLatin1Char(' ') + unit,
+                              10)
+                         .arg(QString::number(s.median, 'f', unit == QLatin1String("ms") ? 1 : 3)
+                                      + QLatin1Char(' ') + unit,
+                              10)
+                         .arg(QString::number(s.max, 'f', unit == QLatin1String("ms") ? 1 : 3)
+                                      + QLatin1Char(' ') + unit,
+                              10)
+                         .arg(cpu);
     };
-    row(QStringLiteral("parallax wall"), p, QStringLiteral("ms"), QStringLiteral("%1 ms").arg(pc.median, 0, 'f', 1));
-    row(QStringLiteral("docker wall"), d, QStringLiteral("ms"), QStringLiteral("%1 ms").arg(dc.median, 0, 'f', 1));
+    row(QStringLiteral("parallax wall"),
+        p,
+        QStringLiteral("ms"),
+        QStringLiteral("%1 ms").arg(pc.median, 0, 'f', 1));
+    row(QStringLiteral("docker wall"),
+        d,
+        QStringLiteral("ms"),
+        QStringLiteral("%1 ms").arg(dc.median, 0, 'f', 1));
     row(QStringLiteral("ratio parallax/docker"), q, QStringLiteral("×"), QString());
     out() << QStringLiteral("  ratio of medians %1; target: median pair ratio ≤ %2 → %3\n")
-                 .arg(d.median > 0 ? p.median / d.median : 0, 0, 'f', 3)
-                 .arg(target, 0, 'f', 2)
-                 .arg(!complete ? QStringLiteral("INCOMPLETE") : *targetMet ? QStringLiteral("met") : QStringLiteral("MISSED"));
+                     .arg(d.median > 0 ? p.median / d.median : 0, 0, 'f', 3)
+                     .arg(target, 0, 'f', 2)
+                     .arg(!complete    ? QStringLiteral("INCOMPLETE")
+                          : *targetMet ? QStringLiteral("met")
+                                       : QStringLiteral("MISSED"));
     for (const QString &e : r.errors + verifyErrors)
         out() << "  error: " << e << '\n';
     out().flush();
 
     QJsonObject o{
-        {QLatin1String("name"), name},
-        {QLatin1String("what"), what},
-        {QLatin1String("pairs"), int(ratios.size())},
-        {QLatin1String("parallax_wall_ms"), statsJson(p)},
-        {QLatin1String("docker_wall_ms"), statsJson(d)},
-        {QLatin1String("parallax_cpu_ms"), statsJson(pc)},
-        {QLatin1String("docker_cli_cpu_ms"), statsJson(dc)},
-        {QLatin1String("ratio"), statsJson(q)},
-        {QLatin1String("ratio_of_medians"), d.median > 0 ? p.median / d.median : 0},
-        {QLatin1String("target_median_ratio_max"), target},
-        {QLatin1String("target_met"), *targetMet},
-        {QLatin1String("complete"), complete},
-        {QLatin1String("samples"), QJsonObject{{QLatin1String("parallax_wall_ms"), toJson(walls(r.parallax))},
-                                               {QLatin1String("docker_wall_ms"), toJson(walls(r.docker))},
-                                               {QLatin1String("parallax_cpu_ms"), toJson(cpus(r.parallax))},
-                                               {QLatin1String("docker_cli_cpu_ms"), toJson(cpus(r.docker))},
-                                               {QLatin1String("ratio"), toJson(ratios)}}},
-        {QLatin1String("errors"), QJsonArray::fromStringList(r.errors + verifyErrors)},
+            {QLatin1String("name"), name},
+            {QLatin1String("what"), what},
+            {QLatin1String("pairs"), int(ratios.size())},
+            {QLatin1String("parallax_wall_ms"), statsJson(p)},
+            {QLatin1String("docker_wall_ms"), statsJson(d)},
+            {QLatin1String("parallax_cpu_ms"), statsJson(pc)},
+            {QLatin1String("docker_cli_cpu_ms"), statsJson(dc)},
+            {QLatin1String("ratio"), statsJson(q)},
+            {QLatin1String("ratio_of_medians"), d.median > 0 ? p.median / d.median : 0},
+            {QLatin1String("target_median_ratio_max"), target},
+            {QLatin1String("target_met"), *targetMet},
+            {QLatin1String("complete"), complete},
+            {QLatin1String("samples"),
+             QJsonObject{{QLatin1String("parallax_wall_ms"), toJson(walls(r.parallax))},
+                         {QLatin1String("docker_wall_ms"), toJson(walls(r.docker))},
+                         {QLatin1String("parallax_cpu_ms"), toJson(cpus(r.parallax))},
+                         {QLatin1String("docker_cli_cpu_ms"), toJson(cpus(r.docker))},
+                         {QLatin1String("ratio"), toJson(ratios)}}},
+            {QLatin1String("errors"), QJsonArray::fromStringList(r.errors + verifyErrors)},
     };
     for (auto it = extra.begin(); it != extra.end(); ++it)
         o.insert(it.key(), it.value());
@@ -331,7 +379,8 @@ QJsonObject report(const QString &name, const QString &what, double target, cons
 bool writeJson(const QString &path, const QJsonObject &o)
 {
     QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(QJsonDocument(o).toJson()) > 0;
+    return f.open(QIODevice::WriteOnly | QIODevice::Truncate)
+           && f.write(QJsonDocument(o).toJson()) > 0;
 }
 
 QStringList dockerEnvArgs(const QJsonObject &env)
@@ -361,7 +410,8 @@ std::optional<QJsonObject> variationRecord(const QString &runDir, QString *error
 
 // ---- the benchmarks ------------------------------------------------------------------------
 
-struct Context {
+struct Context
+{
     Options opt;
     QTemporaryDir tmp;
 };
@@ -375,11 +425,14 @@ QJsonObject benchThroughput(Context &c, bool *met)
                           {QLatin1String("DEMO_LINES"), QString::number(lines)},
                           {QLatin1String("DEMO_LINE_BYTES"), QString::number(lineBytes)}};
     const QString spec = c.tmp.filePath(QStringLiteral("throughput.json"));
-    writeJson(spec, {{QLatin1String("name"), QLatin1String("bench-throughput")},
-                     {QLatin1String("image"), c.opt.image},
-                     {QLatin1String("env"), env}});
+    writeJson(spec,
+              {{QLatin1String("name"), QLatin1String("bench-throughput")},
+               {QLatin1String("image"), c.opt.image},
+               {QLatin1String("env"), env}});
     const QString what = QStringLiteral("flood of %1 lines × %2 B (%3 MB), stdout to /dev/null")
-                             .arg(lines).arg(lineBytes).arg(lines * lineBytes / 1e6, 0, 'f', 0);
+                                 .arg(lines)
+                                 .arg(lineBytes)
+                                 .arg(lines * lineBytes / 1e6, 0, 'f', 0);
     out() << "== throughput: " << what << "\n";
     out().flush();
 
@@ -387,34 +440,53 @@ QJsonObject benchThroughput(Context &c, bool *met)
     QJsonArray transcripts;
     const int timeoutMs = 300000;
     Side px{QStringLiteral("parallax"), [&](int index) {
-        const QString dir = c.tmp.filePath(QStringLiteral("throughput-run-%1").arg(index + 1));
-        Sample s = runTimed(c.opt.parallax, {QStringLiteral("run"), spec, QStringLiteral("--out"), dir}, timeoutMs,
-                            c.tmp.filePath(QStringLiteral("parallax.stderr")));
-        if (s.ok) {
-            QString error;
-            const auto rec = variationRecord(dir, &error);
-            if (!rec) {
-                verifyErrors << error;
-            } else {
-                const qint64 gotLines = rec->value(QLatin1String("stdout_lines")).toInteger();
-                const qint64 gotBytes = rec->value(QLatin1String("stdout_bytes")).toInteger();
-                const qint64 jsonl = QFileInfo(dir + QLatin1Char('/') + rec->value(QLatin1String("transcript")).toString()).size();
-                transcripts.append(QJsonObject{{QLatin1String("run"), index + 1},
-                                               {QLatin1String("stdout_lines"), gotLines},
-                                               {QLatin1String("stdout_bytes"), gotBytes},
-                                               {QLatin1String("jsonl_bytes"), jsonl}});
-                if (gotLines != lines || gotBytes != lines * lineBytes)
-                    verifyErrors << QStringLiteral("run %1: transcript has %2 lines / %3 bytes, expected %4 / %5")
-                                        .arg(index + 1).arg(gotLines).arg(gotBytes).arg(lines).arg(lines * lineBytes);
-            }
-        }
-        QDir(dir).removeRecursively();  // ~160 MB per run: never keep more than one
-        return s;
-    }};
+                const QString dir
+                        = c.tmp.filePath(QStringLiteral("throughput-run-%1").arg(index + 1));
+                Sample s = runTimed(c.opt.parallax,
+                                    {QStringLiteral("run"), spec, QStringLiteral("--out"), dir},
+                                    timeoutMs,
+                                    c.tmp.filePath(QStringLiteral("parallax.stderr")));
+                if (s.ok) {
+                    QString error;
+                    const auto rec = variationRecord(dir, &error);
+                    if (!rec) {
+                        verifyErrors << error;
+                    } else {
+                        const qint64 gotLines
+                                = rec->value(QLatin1String("stdout_lines")).toInteger();
+                        const qint64 gotBytes
+                                = rec->value(QLatin1String("stdout_bytes")).toInteger();
+                        const qint64 jsonl
+                                = QFileInfo(dir + QLatin1Char('/')
+                                            + rec->value(QLatin1String("transcript")).toString())
+                                          .size();
+                        transcripts.append(
+                                QJsonObject{{QLatin1String("run"),
+                                             index < 0 ? QJsonValue(QLatin1String("warm-up"))
+                                                       : QJsonValue(index + 1)},
+                                            {QLatin1String("stdout_lines"), gotLines},
+                                            {QLatin1String("stdout_bytes"), gotBytes},
+                                            {QLatin1String("jsonl_bytes"), jsonl}});
+                        if (gotLines != lines || gotBytes != lines * lineBytes)
+                            verifyErrors << QStringLiteral("run %1: transcript has %2 lines / %3 "
+                                                           "bytes, expected %4 / %5")
+                                                    .arg(index + 1)
+                                                    .arg(gotLines)
+                                                    .arg(gotBytes)
+                                                    .arg(lines)
+                                                    .arg(lines * lineBytes);
+                    }
+                }
+                QDir(dir).removeRecursively(); // ~160 MB per run: never keep more than one
+                return s;
+            }};
     Side dk{QStringLiteral("docker"), [&](int) {
-        return runTimed(c.opt.docker, QStringList{QStringLiteral("run"), QStringLiteral("--rm")} + dockerEnvArgs(env) + QStringList{c.opt.image},
-                        timeoutMs, c.tmp.filePath(QStringLiteral("docker.stderr")));
-    }};
+                return runTimed(c.opt.docker,
+                                QStringList{QStringLiteral("run"), QStringLiteral("--rm")}
+                                        + dockerEnvArgs(env) + QStringList{c.opt.image},
+                                timeoutMs,
+                                c.tmp.filePath(QStringLiteral("docker.stderr")));
+            }};
     const PairResult r = runPairs(c.opt.pairs, px, dk);
     QJsonObject extra{{QLatin1String("lines"), lines},
                       {QLatin1String("line_bytes"), lineBytes},
@@ -426,45 +498,60 @@ QJsonObject benchThroughput(Context &c, bool *met)
 QJsonObject benchStartup(Context &c, bool *met)
 {
     const QString spec = c.tmp.filePath(QStringLiteral("startup.json"));
-    writeJson(spec, {{QLatin1String("name"), QLatin1String("bench-startup")},
-                     {QLatin1String("image"), c.opt.image},
-                     {QLatin1String("command"), QJsonArray{QLatin1String("true")}}});
+    writeJson(spec,
+              {{QLatin1String("name"), QLatin1String("bench-startup")},
+               {QLatin1String("image"), c.opt.image},
+               {QLatin1String("command"), QJsonArray{QLatin1String("true")}}});
     const QString what = QStringLiteral("a variation that prints nothing (command: true)");
     out() << "== startup: " << what << "\n";
     out().flush();
     QStringList verifyErrors;
     Side px{QStringLiteral("parallax"), [&](int index) {
-        const QString dir = c.tmp.filePath(QStringLiteral("startup-run-%1").arg(index + 1));
-        Sample s = runTimed(c.opt.parallax, {QStringLiteral("run"), spec, QStringLiteral("--out"), dir}, 60000,
-                            c.tmp.filePath(QStringLiteral("parallax.stderr")));
-        if (s.ok) {
-            QString error;
-            const auto rec = variationRecord(dir, &error);
-            if (!rec)
-                verifyErrors << error;
-            else if (rec->value(QLatin1String("stdout_bytes")).toInteger() != 0 || rec->value(QLatin1String("exit_code")).toInt(-1) != 0)
-                verifyErrors << QStringLiteral("run %1: expected no output and exit code 0").arg(index + 1);
-        }
-        QDir(dir).removeRecursively();
-        return s;
-    }};
+                const QString dir = c.tmp.filePath(QStringLiteral("startup-run-%1").arg(index + 1));
+                Sample s = runTimed(c.opt.parallax,
+                                    {QStringLiteral("run"), spec, QStringLiteral("--out"), dir},
+                                    60000,
+                                    c.tmp.filePath(QStringLiteral("parallax.stderr")));
+                if (s.ok) {
+                    QString error;
+                    const auto rec = variationRecord(dir, &error);
+                    if (!rec)
+                        verifyErrors << error;
+                    else if (rec->value(QLatin1String("stdout_bytes")).toInteger() != 0
+                             || rec->value(QLatin1String("exit_code")).toInt(-1) != 0)
+                        verifyErrors << QStringLiteral("run %1: expected no output and exit code 0")
+                                                .arg(index + 1);
+                }
+                QDir(dir).removeRecursively();
+                return s;
+            }};
     Side dk{QStringLiteral("docker"), [&](int) {
-        return runTimed(c.opt.docker, {QStringLiteral("run"), QStringLiteral("--rm"), c.opt.image, QStringLiteral("true")}, 60000,
-                        c.tmp.filePath(QStringLiteral("docker.stderr")));
-    }};
+                return runTimed(c.opt.docker,
+                                {QStringLiteral("run"),
+                                 QStringLiteral("--rm"),
+                                 c.opt.image,
+                                 QStringLiteral("true")},
+                                60000,
+                                c.tmp.filePath(QStringLiteral("docker.stderr")));
+            }};
     const PairResult r = runPairs(c.opt.pairs, px, dk);
     return report(QStringLiteral("startup"), what, 1.1, r, {}, verifyErrors, met);
 }
 
-struct Benchmark {
+struct Benchmark
+{
     const char *name;
     const char *summary;
     QJsonObject (*run)(Context &, bool *);
 };
 
 const Benchmark kBenchmarks[] = {
-    {"throughput", "headless throughput: 1M-line flood, parallax run vs docker run (target ≤ 1.0)", benchThroughput},
-    {"startup", "start-up of a silent variation, parallax run vs docker run (target ≤ 1.1)", benchStartup},
+        {"throughput",
+         "headless throughput: 1M-line flood, parallax run vs docker run (target ≤ 1.0)",
+         benchThroughput},
+        {"startup",
+         "start-up of a silent variation, parallax run vs docker run (target ≤ 1.1)",
+         benchStartup},
 };
 
 int usage(const QString &msg)
@@ -472,12 +559,13 @@ int usage(const QString &msg)
     QTextStream err(stderr);
     if (!msg.isEmpty())
         err << "parallax_bench: " << msg << "\n\n";
-    err << "usage: parallax_bench --parallax PATH [--docker PATH] [--image IMAGE] [--pairs N] [--quick] [--strict]\n"
+    err << "usage: parallax_bench --parallax PATH [--docker PATH] [--image IMAGE] [--pairs N] "
+           "[--quick] [--strict]\n"
            "                      [--list] [BENCHMARK...]\n";
     return 2;
 }
 
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -491,7 +579,8 @@ int main(int argc, char **argv)
                 return std::nullopt;
             return args[++i];
         };
-        if (a == QLatin1String("--parallax") || a == QLatin1String("--docker") || a == QLatin1String("--image") || a == QLatin1String("--pairs")) {
+        if (a == QLatin1String("--parallax") || a == QLatin1String("--docker")
+            || a == QLatin1String("--image") || a == QLatin1String("--pairs")) {
             const auto v = value();
             if (!v)
                 return usage(a + QStringLiteral(" needs a value"));
@@ -513,7 +602,8 @@ int main(int argc, char **argv)
             o.strict = true;
         } else if (a == QLatin1String("--list")) {
             for (const Benchmark &b : kBenchmarks)
-                out() << QString::fromLatin1(b.name).leftJustified(12) << QString::fromUtf8(b.summary) << '\n';
+                out() << QString::fromLatin1(b.name).leftJustified(12)
+                      << QString::fromUtf8(b.summary) << '\n';
             return 0;
         } else if (a == QLatin1String("-h") || a == QLatin1String("--help")) {
             usage(QString());
@@ -521,8 +611,10 @@ int main(int argc, char **argv)
         } else if (a.startsWith(QLatin1Char('-'))) {
             return usage(QStringLiteral("unknown option '%1'").arg(a));
         } else {
-            const bool known = std::any_of(std::begin(kBenchmarks), std::end(kBenchmarks),
-                                           [&](const Benchmark &b) { return a == QLatin1String(b.name); });
+            const bool known
+                    = std::any_of(std::begin(kBenchmarks),
+                                  std::end(kBenchmarks),
+                                  [&](const Benchmark &b) { return a == QLatin1String(b.name); });
             if (!known)
                 return usage(QStringLiteral("unknown benchmark '%1' (see --list)").arg(a));
             o.selected << a;
@@ -543,7 +635,8 @@ int main(int argc, char **argv)
     const QJsonObject m = machine(o);
     printMachine(m);
     if (m.value(QLatin1String("dockerd_version")).toString().isEmpty()) {
-        QTextStream(stderr) << "parallax_bench: the docker daemon does not answer (" << o.docker << " info)\n";
+        QTextStream(stderr) << "parallax_bench: the docker daemon does not answer (" << o.docker
+                            << " info)\n";
         return 1;
     }
 
@@ -561,11 +654,12 @@ int main(int argc, char **argv)
         out().flush();
     }
 
-    const QJsonObject doc{{QLatin1String("when"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
-                          {QLatin1String("quick"), o.quick},
-                          {QLatin1String("image"), o.image},
-                          {QLatin1String("machine"), m},
-                          {QLatin1String("benchmarks"), results}};
+    const QJsonObject doc{
+            {QLatin1String("when"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate)},
+            {QLatin1String("quick"), o.quick},
+            {QLatin1String("image"), o.image},
+            {QLatin1String("machine"), m},
+            {QLatin1String("benchmarks"), results}};
     const QString path = QDir::current().filePath(QStringLiteral("bench-results.json"));
     if (!writeJson(path, doc))
         QTextStream(stderr) << "parallax_bench: cannot write " << path << '\n';
@@ -576,8 +670,15 @@ int main(int argc, char **argv)
     for (const QJsonValue &v : results) {
         const QJsonObject r = v.toObject();
         out() << ' ' << r.value(QLatin1String("name")).toString() << '='
-              << QString::number(r.value(QLatin1String("ratio")).toObject().value(QLatin1String("median")).toDouble(), 'f', 3)
-              << (r.value(QLatin1String("complete")).toBool() ? (r.value(QLatin1String("target_met")).toBool() ? "(met)" : "(MISSED)") : "(INCOMPLETE)");
+              << QString::number(r.value(QLatin1String("ratio"))
+                                         .toObject()
+                                         .value(QLatin1String("median"))
+                                         .toDouble(),
+                                 'f',
+                                 3)
+              << (r.value(QLatin1String("complete")).toBool()
+                          ? (r.value(QLatin1String("target_met")).toBool() ? "(met)" : "(MISSED)")
+                          : "(INCOMPLETE)");
     }
     out() << '\n';
     out().flush();
