@@ -166,18 +166,10 @@ void MainWindow::createActions()
 
     m_findAction = new QAction(tr("&Find in Pane…"), this);
     m_findAction->setShortcut(QKeySequence::Find);
-    connect(m_findAction, &QAction::triggered, this, [this] {
-        m_findAll = false;
-        m_findBar->setScopeText(tr("Focused pane"));
-        m_findBar->activate();
-    });
+    connect(m_findAction, &QAction::triggered, this, [this] { startFind(false); });
     m_findAllAction = new QAction(tr("Find in &All Panes…"), this);
     m_findAllAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
-    connect(m_findAllAction, &QAction::triggered, this, [this] {
-        m_findAll = true;
-        m_findBar->setScopeText(tr("All panes"));
-        m_findBar->activate();
-    });
+    connect(m_findAllAction, &QAction::triggered, this, [this] { startFind(true); });
 
     m_zoomInAction = new QAction(tr("Zoom &In"), this);
     m_zoomInAction->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
@@ -511,6 +503,14 @@ void MainWindow::setFontSize(int points)
         pane->view()->setFontPointSize(points);
 }
 
+void MainWindow::startFind(bool allPanes)
+{
+    m_findAll = allPanes;
+    m_findPane = nullptr;
+    m_findBar->setScopeText(allPanes ? tr("All panes") : tr("Focused pane"));
+    m_findBar->activate();
+}
+
 void MainWindow::findInPanes(bool backwards)
 {
     const QString text = m_findBar->text();
@@ -531,11 +531,33 @@ void MainWindow::findInPanes(bool backwards)
         }
         view->setFindPattern(text, m_findBar->isRegex(), m_findBar->isCaseSensitive());
     }
-    // Step within the first target that has matches.
+    // Step through the matches of one pane, then on into the next pane that has any, so that
+    // Enter walks every match across all panes in order.
+    QList<VariationPane *> withMatches;
     for (VariationPane *pane : targets) {
-        if (pane->view()->matchCount() > 0) {
-            backwards ? pane->view()->findPrevious() : pane->view()->findNext();
-            break;
+        if (pane->view()->matchCount() > 0)
+            withMatches.append(pane);
+    }
+    if (!withMatches.isEmpty()) {
+        int at = int(withMatches.indexOf(m_findPane));
+        if (at < 0) {
+            m_findPane = withMatches.first();
+            backwards ? m_findPane->view()->findPrevious() : m_findPane->view()->findNext();
+        } else {
+            OutputView *view = m_findPane->view();
+            const int current = view->currentMatchIndex();
+            const bool atEdge = current < 0 ? false
+                                : backwards ? current == 0
+                                            : current == view->matchCount() - 1;
+            if (atEdge && withMatches.size() > 1) {
+                at = (at + (backwards ? -1 : 1) + int(withMatches.size()))
+                     % int(withMatches.size());
+                m_findPane = withMatches[at];
+                OutputView *next = m_findPane->view();
+                next->selectMatch(backwards ? next->matchCount() - 1 : 0);
+            } else {
+                backwards ? view->findPrevious() : view->findNext();
+            }
         }
     }
     updateFindCount();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "panearea.h"
+#include "variationpane.h"
 
 #include "run/run.h"
 
@@ -45,6 +46,9 @@ public:
     // Shows a run that is already started (a fresh or a resumed one, whose recorded output
     // is replayed into its panes first).
     void showRun(Run *run, bool replay = false);
+    // Opens the find bar for the focused pane or for all panes (Ctrl+F, Ctrl+Shift+F).
+    void startFind(bool allPanes);
+    FindBar *findBar() const { return m_findBar; }
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -78,7 +82,8 @@ private:
     QLabel *m_runStatus = nullptr;
     FindBar *m_findBar = nullptr;
     QPointer<Run> m_run;
-    QList<QPointer<Run>> m_background; // resumed runs not on screen
+    QPointer<VariationPane> m_findPane; // where find last stepped
+    QList<QPointer<Run>> m_background;  // resumed runs not on screen
     QTimer m_tick;
     int m_fontSize = 0;
     bool m_wrap = false;

@@ -1627,6 +1627,15 @@ void OutputView::stepMatch(int direction)
     emitMatchesChangedIfNeeded();
 }
 
+void OutputView::selectMatch(int index)
+{
+    if (index < 0 || index >= m_matches.size())
+        return;
+    m_currentMatch = index;
+    scrollToMatch(index);
+    emitMatchesChangedIfNeeded();
+}
+
 void OutputView::scrollToMatch(int index)
 {
     const ViewMatch match = m_matches.at(index);

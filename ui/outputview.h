@@ -84,6 +84,7 @@ public:
     bool matchesCapped() const { return m_matchesCapped; }
     void findNext();
     void findPrevious();
+    void selectMatch(int index); // makes match `index` current and scrolls to it
 
     // "N earlier lines are in the full transcript — open it", or empty if nothing was dropped.
     QString droppedLinesMarkerText() const;

@@ -2,6 +2,7 @@
 // variation, each receiving its own variation's output; panes stay bounded while transcripts stay
 // complete; find counts across panes; Docker being unreachable shows a banner, never a hang.
 
+#include "findbar.h"
 #include "launchpanel.h"
 #include "mainwindow.h"
 #include "outputview.h"
@@ -172,6 +173,29 @@ void TestMainWindow::findCountsAcrossPanes()
         QCOMPARE(pane->view()->matchCount(), 0);
     }
     QCOMPARE(total, 6);
+
+    // Enter in "all panes" walks every match, pane after pane, and wraps around.
+    window.startFind(true);
+    window.findBar()->setText(QStringLiteral("needle"));
+    const QList<VariationPane *> panes = window.paneArea()->panes();
+    QList<QPair<int, int>> visited;
+    for (int step = 0; step < 7; ++step) {
+        emit window.findBar()->nextRequested();
+        // The pane that moved is the one whose current match is new.
+        int moved = -1;
+        for (int p = 0; p < panes.size(); ++p) {
+            const int current = panes[p]->view()->currentMatchIndex();
+            if (current >= 0 && !visited.contains(qMakePair(p, current)))
+                moved = p;
+        }
+        if (moved >= 0)
+            visited.append({moved, panes[moved]->view()->currentMatchIndex()});
+    }
+    const QList<QPair<int, int>> expected{{0, 0}, {0, 1}, {0, 2}, {1, 0}, {1, 1}, {1, 2}};
+    QCOMPARE(visited, expected);
+    // The seventh step wrapped around to the first pane's first match.
+    QCOMPARE(panes[0]->view()->currentMatchIndex(), 0);
+    QCOMPARE(window.findBar()->resultText().isEmpty(), false);
 }
 
 void TestMainWindow::layoutModes()
