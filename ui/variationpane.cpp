@@ -15,12 +15,35 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
+#include <QPainter>
 #include <QStyle>
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
 
 namespace Parallax {
+
+// A stop square in the palette's text colour: the style's own icon is black, and vanishes on a
+// dark palette.
+static QIcon stopIcon(const QPalette &palette)
+{
+    QIcon icon;
+    for (const QPalette::ColorGroup group : {QPalette::Active, QPalette::Disabled}) {
+        QPixmap pixmap(32, 32);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        QColor color = palette.color(group, QPalette::WindowText);
+        if (group == QPalette::Disabled)
+            color.setAlphaF(0.35f);
+        painter.setBrush(color);
+        painter.drawRoundedRect(QRectF(8, 8, 16, 16), 3, 3);
+        painter.end();
+        icon.addPixmap(pixmap, group == QPalette::Active ? QIcon::Normal : QIcon::Disabled);
+    }
+    return icon;
+}
 
 VariationPane::VariationPane(QWidget *parent)
     : QFrame(parent)
@@ -47,7 +70,7 @@ VariationPane::VariationPane(QWidget *parent)
         label->setForegroundRole(QPalette::PlaceholderText);
 
     m_stop = new QToolButton(m_header);
-    m_stop->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
+    m_stop->setIcon(stopIcon(palette()));
     m_stop->setToolTip(tr("Stop this variation"));
     m_stop->setAutoRaise(true);
     connect(m_stop, &QToolButton::clicked, this, &VariationPane::stopRequested);
@@ -154,6 +177,13 @@ void VariationPane::setMaximised(bool maximised)
 {
     m_header->setToolTip(maximised ? tr("Double-click to restore the grid")
                                    : tr("Double-click to maximise"));
+}
+
+void VariationPane::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        m_stop->setIcon(stopIcon(palette()));
+    QFrame::changeEvent(event);
 }
 
 bool VariationPane::eventFilter(QObject *watched, QEvent *event)
