@@ -41,6 +41,8 @@ MainWindow::MainWindow(QWidget *parent)
     setAcceptDrops(true);
     setWindowIcon(QIcon(QStringLiteral(":/icons/parallax.svg")));
 
+    m_historyOpen = m_history.open().ok(); // without it runs still work, only unrecorded
+
     m_monitor = new DockerMonitor(this);
     connect(m_monitor, &DockerMonitor::healthChanged, this, &MainWindow::onDockerHealth);
 
@@ -362,6 +364,8 @@ void MainWindow::launch()
     RunOptions options;
     options.specPath = m_launchPanel->currentFile();
     auto *run = new Run(client, *spec, options, this);
+    if (m_historyOpen)
+        run->setHistory(&m_history);
     run->start();
     if (!run->error().isEmpty()) {
         QMessageBox::warning(this, tr("Cannot launch"), run->error());
@@ -614,6 +618,8 @@ void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory, bool show)
         Result<Run *> run = Run::resume(client, dir, this);
         if (!run)
             continue;
+        if (m_historyOpen)
+            (*run)->setHistory(&m_history);
         (*run)->start();
         if (!(*run)->error().isEmpty()) { // another process records it
             (*run)->deleteLater();

@@ -3,6 +3,7 @@
 #include "panearea.h"
 #include "variationpane.h"
 
+#include "history/historydb.h"
 #include "run/run.h"
 
 #include <QMainWindow>
@@ -81,6 +82,8 @@ private:
     QLabel *m_dockerStatus = nullptr;
     QLabel *m_runStatus = nullptr;
     FindBar *m_findBar = nullptr;
+    HistoryDb m_history;
+    bool m_historyOpen = false;
     QPointer<Run> m_run;
     QPointer<VariationPane> m_findPane; // where find last stepped
     QList<QPointer<Run>> m_background;  // resumed runs not on screen

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "exportcommand.h"
+#include "historycommand.h"
 #include "output.h"
 
 #include <QCoreApplication>
@@ -13,7 +15,10 @@ static const QStringList kCommands = {QStringLiteral("doctor"),
                                       QStringLiteral("-v"),
                                       QStringLiteral("--help"),
                                       QStringLiteral("-h"),
-                                      QStringLiteral("help")};
+                                      QStringLiteral("help"),
+                                      QStringLiteral("history"),
+                                      QStringLiteral("show"),
+                                      QStringLiteral("export")};
 
 bool isCommandLine(int argc, char *argv[])
 {
@@ -29,6 +34,10 @@ QString usage()
             "  parallax run SPEC.json [--out DIR] [-n N] [--keep-containers]\n"
             "                                     run a spec headless, streaming every variation\n"
             "  parallax resume RUN_DIR            complete an interrupted run's transcripts\n"
+            "  parallax history [--state S] [--name TEXT] [--limit N]\n"
+            "                                     list recorded runs\n"
+            "  parallax show RUN [--winner NAME]  a run's summary (RUN: a run id or folder)\n"
+            "  parallax export RUN --format markdown|html|json|text [-o FILE]\n"
             "  parallax doctor                    check the Docker connection\n"
             "  parallax --version | --help\n"
             "\n"
@@ -62,6 +71,12 @@ int main(int argc, char *argv[])
         return run(args);
     if (command == QLatin1String("resume"))
         return resume(args);
+    if (command == QLatin1String("history"))
+        return history(args);
+    if (command == QLatin1String("show"))
+        return show(args);
+    if (command == QLatin1String("export"))
+        return exportRun(args);
     Output::err(usage());
     return ExitUsage;
 }

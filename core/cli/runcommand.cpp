@@ -5,6 +5,7 @@
 
 #include "docker/dockerclient.h"
 #include "docker/syncwait.h"
+#include "history/historydb.h"
 #include "run/run.h"
 
 #include <QCoreApplication>
@@ -59,6 +60,13 @@ static QString summaryTable(const Run &run)
 // the summary and maps the outcome to an exit status.
 static int driveRun(Run *run, DockerClient &client)
 {
+    HistoryDb history;
+    if (const Result<void> opened = history.open(); opened)
+        run->setHistory(&history);
+    else
+        Output::err(
+                QStringLiteral("parallax: warning: this run is not recorded in the history: %1\n")
+                        .arg(opened.errorString()));
     QStringList names;
     for (const VariationRunner *v : run->variations())
         names.append(v->name());

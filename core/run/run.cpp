@@ -3,6 +3,7 @@
 #include "runlogging.h"
 
 #include "docker/dockerclient.h"
+#include "history/historydb.h"
 
 #include <QDir>
 #include <QFile>
@@ -295,8 +296,17 @@ bool Run::saveRecord()
     QSaveFile file(m_dir + QStringLiteral("/run.json"));
     if (!file.open(QIODevice::WriteOnly))
         return false;
-    file.write(QJsonDocument(toJson()).toJson(QJsonDocument::Indented));
-    return file.commit();
+    const QJsonObject record = toJson();
+    file.write(QJsonDocument(record).toJson(QJsonDocument::Indented));
+    if (!file.commit())
+        return false;
+    // History is a convenience: failing to record there never fails the run.
+    if (m_history) {
+        const Result<void> recorded = m_history->recordRun(record, m_dir);
+        if (!recorded)
+            qCWarning(lcRun) << recorded.errorString();
+    }
+    return true;
 }
 
 Result<Run *> Run::resume(DockerClient *client,

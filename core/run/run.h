@@ -15,6 +15,7 @@
 namespace Parallax {
 
 class DockerClient;
+class HistoryDb;
 
 struct RunOptions
 {
@@ -61,6 +62,8 @@ public:
     bool allSucceeded() const;  // every variation exited 0
     QJsonObject toJson() const; // run.json
     bool saveRecord();
+    // Records the run in the history database at every save of run.json (not owned; may be null).
+    void setHistory(HistoryDb *history) { m_history = history; }
 
     static QString newRunId();
     static QString defaultRunsDirectory();
@@ -83,6 +86,7 @@ private:
                                const QList<QByteArray> &secrets) const;
 
     DockerClient *m_client;
+    HistoryDb *m_history = nullptr;
     RunSpec m_spec;
     RunOptions m_options;
     QString m_id;

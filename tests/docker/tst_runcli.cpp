@@ -153,6 +153,7 @@ private slots:
     void parallelismFlag();
     void keepContainersFlag();
     void resumeStartsQueuedVariations();
+    void showAndExportAfterRun();
 
 private:
     QString writeSpec(const QJsonObject &spec);
@@ -598,6 +599,33 @@ void TestRunCli::resumeStartsQueuedVariations()
         QCOMPARE(*out, QByteArray("Count: 1\nCount: 2\nCount: 3\n"));
     }
     verifyNoContainers(record.value("run_id").toString());
+}
+
+// The history and export commands are reachable from the same binary and read a finished run.
+void TestRunCli::showAndExportAfterRun()
+{
+    REQUIRE_DOCKER();
+    const QString spec = writeSpec(
+            {{"name", "show-export"},
+             {"image", demoImage()},
+             {"command", QJsonArray{"sh", "-c", "printf '\\033[31mred\\033[0m line\\n'"}}});
+    const QString outDir = m_temp->filePath("out");
+    auto cli = start({"run", spec, "--out", outDir});
+    QVERIFY2(cli->waitForFinished(60000) && cli->exitCode() == 0, cli->describe().constData());
+
+    auto show = start({"show", outDir, "--no-winner"});
+    QVERIFY2(show->waitForFinished(20000) && show->exitCode() == 0, show->describe().constData());
+    QVERIFY2(show->out.contains("show-export") && show->out.contains("v1"),
+             show->describe().constData());
+
+    auto text = start({"export", outDir, "--format", "text"});
+    QVERIFY2(text->waitForFinished(20000) && text->exitCode() == 0, text->describe().constData());
+    QVERIFY2(text->out.contains("red line"), text->describe().constData());
+    QVERIFY(!text->out.contains('\x1b'));
+
+    auto bad = start({"export", outDir, "--format", "pdf"});
+    QVERIFY(bad->waitForFinished(20000));
+    QCOMPARE(bad->exitCode(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestRunCli)
