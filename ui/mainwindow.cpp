@@ -1,12 +1,15 @@
 #include "mainwindow.h"
 
+#include "exportdialog.h"
 #include "findbar.h"
+#include "historydialog.h"
 #include "launchpanel.h"
 #include "outputview.h"
 #include "theme.h"
 #include "variationpane.h"
 
 #include "docker/dockermonitor.h"
+#include "export/runexporter.h"
 #include "run/run.h"
 #include "text/terminalbuffer.h"
 
@@ -25,6 +28,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -165,6 +169,18 @@ void MainWindow::createActions()
     m_quitAction = new QAction(tr("&Quit"), this);
     m_quitAction->setShortcut(QKeySequence::Quit);
     connect(m_quitAction, &QAction::triggered, this, &QWidget::close);
+    m_exportAction = new QAction(tr("&Export Run…"), this);
+    m_exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    m_exportAction->setToolTip(tr("Export the current run, or one chosen in the history (Ctrl+E)"));
+    connect(m_exportAction, &QAction::triggered, this, [this] {
+        if (m_run)
+            exportRun(m_run->directory());
+        else
+            showHistory();
+    });
+    m_historyAction = new QAction(tr("&History…"), this);
+    m_historyAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    connect(m_historyAction, &QAction::triggered, this, &MainWindow::showHistory);
 
     m_findAction = new QAction(tr("&Find in Pane…"), this);
     m_findAction->setShortcut(QKeySequence::Find);
@@ -239,6 +255,8 @@ void MainWindow::createMenus()
             return;
         QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
     });
+    file->addAction(m_historyAction);
+    file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -434,6 +452,68 @@ void MainWindow::rerun()
         return;
     m_launchPanel->setSpec(m_run->spec());
     launch();
+}
+
+HistoryDialog *MainWindow::showHistory()
+{
+    if (!m_historyOpen) {
+        QMessageBox::warning(this,
+                             tr("Run History"),
+                             tr("The run history at %1 could not be opened.")
+                                     .arg(QDir::toNativeSeparators(HistoryDb::defaultPath())));
+        return nullptr;
+    }
+    if (!m_historyDialog) {
+        m_historyDialog = new HistoryDialog(&m_history, this);
+        connect(m_historyDialog, &HistoryDialog::exportRequested, this, &MainWindow::exportRun);
+        connect(m_historyDialog,
+                &HistoryDialog::rerunRequested,
+                this,
+                [this](const QJsonObject &json) {
+                    const Result<RunSpec> spec = RunSpec::fromJson(QJsonDocument(json).toJson());
+                    if (!spec) {
+                        QMessageBox::warning(this, tr("Re-run"), spec.errorString());
+                        return;
+                    }
+                    m_launchPanel->setSpec(*spec);
+                    activateWindow();
+                    launch();
+                });
+    } else {
+        m_historyDialog->reload();
+    }
+    m_historyDialog->show();
+    m_historyDialog->raise();
+    m_historyDialog->activateWindow();
+    return m_historyDialog;
+}
+
+void MainWindow::exportRun(const QString &folder)
+{
+    QWidget *parent = m_historyDialog && m_historyDialog->isVisible()
+                              ? static_cast<QWidget *>(m_historyDialog)
+                              : this;
+    ExportDialog dialog(folder, parent);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const auto fail = [parent](const QString &text) {
+        QMessageBox::warning(parent, tr("Export Run"), text);
+    };
+    RunExporter exporter;
+    if (const Result<void> opened = exporter.open(folder); !opened)
+        return fail(opened.errorString());
+    // QSaveFile: a failed export never leaves a truncated file in place of a good one.
+    QSaveFile out(dialog.outputPath());
+    if (!out.open(QIODevice::WriteOnly))
+        return fail(tr("Cannot write %1: %2")
+                            .arg(QDir::toNativeSeparators(out.fileName()), out.errorString()));
+    if (const Result<void> written = exporter.write(dialog.format(), &out); !written)
+        return fail(written.errorString());
+    if (!out.commit())
+        return fail(tr("Cannot write %1: %2")
+                            .arg(QDir::toNativeSeparators(out.fileName()), out.errorString()));
+    statusBar()->showMessage(
+            tr("Exported to %1").arg(QDir::toNativeSeparators(dialog.outputPath())), 8000);
 }
 
 void MainWindow::updateRunStatus()

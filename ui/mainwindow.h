@@ -19,6 +19,7 @@ namespace Parallax {
 
 class DockerMonitor;
 class FindBar;
+class HistoryDialog;
 class LaunchPanel;
 class Run;
 class VariationPane;
@@ -50,6 +51,13 @@ public:
     // Opens the find bar for the focused pane or for all panes (Ctrl+F, Ctrl+Shift+F).
     void startFind(bool allPanes);
     FindBar *findBar() const { return m_findBar; }
+    // The run history, or nullptr when it could not be opened.
+    HistoryDb *history() { return m_historyOpen ? &m_history : nullptr; }
+    // Opens the history window (Ctrl+H), non-modal and reused.
+    HistoryDialog *showHistory();
+    // Asks for a format and a file, then exports the run folder (Ctrl+E exports the current
+    // run, or opens the history to choose one).
+    void exportRun(const QString &folder);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -85,6 +93,7 @@ private:
     HistoryDb m_history;
     bool m_historyOpen = false;
     QPointer<Run> m_run;
+    QPointer<HistoryDialog> m_historyDialog;
     QPointer<VariationPane> m_findPane; // where find last stepped
     QList<QPointer<Run>> m_background;  // resumed runs not on screen
     QTimer m_tick;
@@ -100,6 +109,8 @@ private:
     QAction *m_saveAction = nullptr;
     QAction *m_saveAsAction = nullptr;
     QAction *m_quitAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_historyAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_findAllAction = nullptr;
     QAction *m_zoomInAction = nullptr;

@@ -129,7 +129,7 @@ void Run::start()
                             runner->abandon(found.errorString());
                     });
         }
-        saveRecord();
+        saveRecord(true);
         if (m_active.isEmpty())
             finishRun();
         return;
@@ -156,7 +156,7 @@ void Run::start()
 
     for (const ResolvedVariation &variation : m_spec.resolvedVariations())
         addRunner(makeLaunch(variation, secrets));
-    saveRecord();
+    saveRecord(true);
     startNext();
 }
 
@@ -225,7 +225,7 @@ void Run::onRunnerFinished(VariationRunner *runner)
 {
     // A variation cancelled while pending finishes too, but it never took a slot.
     m_active.remove(runner);
-    saveRecord();
+    saveRecord(true);
     if (!m_cancelled)
         startNext();
     if (m_active.isEmpty() && (m_cancelled || m_nextToStart >= m_runners.size())) {
@@ -243,7 +243,7 @@ void Run::finishRun()
         return;
     m_finished = true;
     m_finishedAt = QDateTime::currentDateTimeUtc();
-    saveRecord();
+    saveRecord(true);
     m_lock.reset();
     emit finished();
 }
@@ -289,7 +289,7 @@ QJsonObject Run::toJson() const
     return o;
 }
 
-bool Run::saveRecord()
+bool Run::saveRecord(bool toHistory)
 {
     if (m_dir.isEmpty() || !QDir(m_dir).exists())
         return false;
@@ -300,8 +300,10 @@ bool Run::saveRecord()
     file.write(QJsonDocument(record).toJson(QJsonDocument::Indented));
     if (!file.commit())
         return false;
-    // History is a convenience: failing to record there never fails the run.
-    if (m_history) {
+    // History is a convenience: failing to record there never fails the run. It is written at
+    // the start, as each variation ends and at the end - not at every state change, since a
+    // database commit is far slower than run.json and a burst of 16 launches must not stall.
+    if (toHistory && m_history) {
         const Result<void> recorded = m_history->recordRun(record, m_dir);
         if (!recorded)
             qCWarning(lcRun) << recorded.errorString();

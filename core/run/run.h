@@ -61,7 +61,7 @@ public:
     QDateTime finishedAt() const { return m_finishedAt; }
     bool allSucceeded() const;  // every variation exited 0
     QJsonObject toJson() const; // run.json
-    bool saveRecord();
+    bool saveRecord(bool toHistory = false);
     // Records the run in the history database at every save of run.json (not owned; may be null).
     void setHistory(HistoryDb *history) { m_history = history; }
 
