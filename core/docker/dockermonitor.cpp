@@ -10,8 +10,11 @@ DockerMonitor::DockerMonitor(QObject *parent)
 {
     const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
     if (endpoint) {
+        // Runs get the default timeouts (a create on a busy daemon can take seconds); the health
+        // probe has its own client with a short one.
         m_client = new DockerClient(*endpoint, this);
-        m_client->setTimeout(5000);
+        m_probe = new DockerClient(*endpoint, this);
+        m_probe->setTimeout(5000);
     } else {
         m_endpointError = endpoint.errorString();
     }
@@ -33,7 +36,7 @@ void DockerMonitor::checkNow()
     if (m_inFlight)
         return;
     m_inFlight = true;
-    m_client->ping(this, [this](const Result<PingInfo> &ping) {
+    m_probe->ping(this, [this](const Result<PingInfo> &ping) {
         m_inFlight = false;
         if (!ping) {
             setHealth(Health::Unreachable, ping.errorString());
@@ -43,6 +46,7 @@ void DockerMonitor::checkNow()
                 = QStringLiteral("%1 · API %2")
                           .arg(ping->podman ? QStringLiteral("Podman") : QStringLiteral("Docker"),
                                ping->negotiatedApiVersion);
+        m_client->setApiVersion(ping->negotiatedApiVersion);
         setHealth(Health::Healthy, text);
     });
 }

@@ -30,6 +30,7 @@ private:
     void setHealth(Health health, const QString &message);
 
     DockerClient *m_client = nullptr;
+    DockerClient *m_probe = nullptr;
     Health m_health = Health::Unknown;
     QString m_message;
     QString m_endpointError;

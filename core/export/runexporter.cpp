@@ -260,6 +260,54 @@ QList<std::pair<QString, QString>> runFacts(const RunExporter &exporter)
     return facts;
 }
 
+// The workspace patch a variation left (run.json's "patch", a file name in the run folder),
+// secret values masked again, and its counts; nullopt when there is none. Patches are bounded
+// when they are collected (TarReader::kMaxEntryBytes), so reading one whole is fine.
+struct Patch
+{
+    QByteArray text;
+    QString fileName;
+    qint64 files = 0;
+    qint64 insertions = 0;
+    qint64 deletions = 0;
+};
+
+std::optional<Patch> variationPatch(const RunExporter &exporter, qsizetype index)
+{
+    const QJsonObject o
+            = exporter.record().value(QLatin1String("variations")).toArray().at(index).toObject();
+    // Only a file name: a run.json must not point an export outside its folder.
+    const QString name = QFileInfo(o.value(QLatin1String("patch")).toString()).fileName();
+    if (name.isEmpty())
+        return std::nullopt;
+    QFile file(QDir(exporter.runDirectory()).absoluteFilePath(name));
+    if (!file.open(QIODevice::ReadOnly))
+        return std::nullopt;
+    Patch patch;
+    patch.text = file.read(16 * 1024 * 1024);
+    if (!exporter.secretValues().isEmpty())
+        patch.text = SecretRedactor::redact(patch.text, exporter.secretValues());
+    patch.fileName = name;
+    patch.files = o.value(QLatin1String("files_changed")).toInteger();
+    patch.insertions = o.value(QLatin1String("insertions")).toInteger();
+    patch.deletions = o.value(QLatin1String("deletions")).toInteger();
+    return patch;
+}
+
+QString patchSummary(const Patch &patch)
+{
+    const auto plural = [](qint64 n) {
+        return n == 1 ? QLatin1String("") : QLatin1String("s");
+    };
+    return QStringLiteral("%1 file%2 changed, %3 insertion%4(+), %5 deletion%6(-)")
+            .arg(patch.files)
+            .arg(plural(patch.files))
+            .arg(patch.insertions)
+            .arg(plural(patch.insertions))
+            .arg(patch.deletions)
+            .arg(plural(patch.deletions));
+}
+
 // ---- Markdown ----------------------------------------------------------------------------
 
 QString markdownCell(QString text)
@@ -292,6 +340,27 @@ qsizetype longestBacktickRun(const QString &text)
     return longest;
 }
 
+void writeMarkdownPatch(const RunExporter &exporter, qsizetype index, Sink &sink)
+{
+    const std::optional<Patch> patch = variationPatch(exporter, index);
+    if (!patch)
+        return;
+    sink.add(QStringLiteral("\n**Workspace changes** (%1): %2\n")
+                     .arg(markdownCode(patch->fileName), patchSummary(*patch)));
+    if (patch->text.isEmpty())
+        return;
+    const QString text = QString::fromUtf8(patch->text);
+    const QByteArray fence(qMax<qsizetype>(3, longestBacktickRun(text) + 1), '`');
+    sink.add("\n");
+    sink.add(fence);
+    sink.add("diff\n");
+    sink.add(patch->text);
+    if (!patch->text.endsWith('\n'))
+        sink.add("\n");
+    sink.add(fence);
+    sink.add("\n");
+}
+
 Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chunks)
 {
     const QJsonObject record = exporter.record();
@@ -313,7 +382,8 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
             cells.append(markdownCell(cell));
         sink.add(QStringLiteral("| %1 |\n").arg(cells.join(QStringLiteral(" | "))));
     }
-    for (const RunExporter::Variation &v : exporter.variations()) {
+    for (qsizetype index = 0; index < exporter.variations().size(); ++index) {
+        const RunExporter::Variation &v = exporter.variations()[index];
         sink.add(QStringLiteral("\n## Variation %1%2\n\n")
                          .arg(markdownCell(v.name),
                               v.name == exporter.winner() ? QStringLiteral(" (winner)")
@@ -327,6 +397,7 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
             sink.add(QStringLiteral("\n> %1\n").arg(markdownCell(noteText(v))));
         if (!QFileInfo::exists(v.transcriptPath)) {
             sink.add("\n*No transcript was recorded.*\n");
+            writeMarkdownPatch(exporter, index, sink);
             continue;
         }
         // A fence must be longer than any backtick run inside it: a first pass over the
@@ -357,6 +428,7 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
             sink.add("\n");
         sink.add(fence);
         sink.add("\n");
+        writeMarkdownPatch(exporter, index, sink);
     }
     return {};
 }
@@ -555,6 +627,10 @@ pre.t { margin: 0; padding: .5em .75em; max-height: 75vh; overflow: auto; backgr
   font: 12.5px/1.35 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; tab-size: 8;
   border-radius: 0 0 6px 6px; }
 pre.t .e { box-shadow: inset 2px 0 0 var(--err); }
+section.v h4 { margin: 0; padding: .5em .75em; border-top: 1px solid var(--line); font-size: 1em; }
+section.v h4 span { color: var(--muted); font-weight: normal; }
+pre.d .da { color: var(--c2); } pre.d .dd { color: var(--c1); } pre.d .dh { color: var(--c6); }
+pre.d .df { font-weight: 600; }
 .b { font-weight: bold; } .d { opacity: .6; } .i { font-style: italic; }
 .u { text-decoration: underline; } .s { text-decoration: line-through; }
 .us { text-decoration: underline line-through; }
@@ -571,6 +647,49 @@ footer { margin-top: 2em; color: var(--muted); font-size: .85em; }
 .toggle-label::before { content: "☐ "; }
 #stacked:checked + .toggle-label::before { content: "☑ "; }
 )css";
+
+// The patch under the transcript, one span per line: additions, deletions, hunk headers and
+// file headers each get their class.
+void writeHtmlPatch(const RunExporter &exporter, qsizetype index, Sink &sink)
+{
+    const std::optional<Patch> patch = variationPatch(exporter, index);
+    if (!patch)
+        return;
+    sink.add(QStringLiteral("<h4>Workspace changes <span>%1 · %2</span></h4>\n")
+                     .arg(htmlEscaped(patch->fileName), htmlEscaped(patchSummary(*patch))));
+    if (patch->text.isEmpty())
+        return;
+    sink.add("<pre class=\"t d\">");
+    QString html;
+    const QString text = QString::fromUtf8(patch->text);
+    qsizetype at = 0;
+    while (at < text.size()) {
+        qsizetype end = text.indexOf(QLatin1Char('\n'), at);
+        if (end < 0)
+            end = text.size();
+        const QStringView line = QStringView(text).sliced(at, end - at);
+        at = end + 1;
+        const char *cls = nullptr;
+        if (line.startsWith(QLatin1String("+++ ")) || line.startsWith(QLatin1String("--- "))
+            || line.startsWith(QLatin1String("diff ")))
+            cls = "df";
+        else if (line.startsWith(QLatin1Char('+')))
+            cls = "da";
+        else if (line.startsWith(QLatin1Char('-')))
+            cls = "dd";
+        else if (line.startsWith(QLatin1String("@@")))
+            cls = "dh";
+        html.resize(0);
+        if (cls)
+            html += QStringLiteral("<span class=\"%1\">").arg(QLatin1String(cls));
+        appendHtmlEscaped(html, line);
+        if (cls)
+            html += QLatin1String("</span>");
+        html += QLatin1Char('\n');
+        sink.add(html);
+    }
+    sink.add("</pre>\n");
+}
 
 Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
 {
@@ -612,7 +731,8 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
     sink.add(QStringLiteral("<div class=\"cols\" style=\"--n:%1\">\n")
                      .arg(qMax<qsizetype>(1, exporter.variations().size())));
     QString html;
-    for (const RunExporter::Variation &v : exporter.variations()) {
+    for (qsizetype index = 0; index < exporter.variations().size(); ++index) {
+        const RunExporter::Variation &v = exporter.variations()[index];
         const bool winner = v.name == exporter.winner();
         sink.add(QStringLiteral("<section class=\"v%1\">\n<header><h3>%2%3</h3>"
                                 "<p>%4 · %5 · %6 lines · %7 bytes</p></header>\n")
@@ -654,7 +774,9 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
             if (!pass)
                 return pass;
         }
-        sink.add("</pre>\n</section>\n");
+        sink.add("</pre>\n");
+        writeHtmlPatch(exporter, index, sink);
+        sink.add("</section>\n");
     }
     sink.add(QStringLiteral("</div>\n<footer>Exported by Parallax on %1. Stdout and stderr are "
                             "interleaved as they arrived; stderr lines are marked at the left "

@@ -5,9 +5,13 @@
 #include "docker/containerstream.h"
 #include "docker/dockerclient.h"
 #include "util/clock.h"
+#include "util/tarreader.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSaveFile>
 #include <QTimeZone>
 
 namespace Parallax {
@@ -19,6 +23,67 @@ static QDateTime dockerTime(const QJsonValue &value)
     if (!parsed || parsed->first <= 0)
         return {};
     return QDateTime::fromMSecsSinceEpoch(parsed->first * 1000 + parsed->second / 1000000, Qt::UTC);
+}
+
+struct PatchStats
+{
+    int files = 0;
+    int insertions = 0;
+    int deletions = 0;
+};
+
+// Counts a unified diff the way `git diff --stat` summarises it. Hunk headers give how many
+// body lines follow, so an added line that itself starts with "++" is not taken for a header.
+static PatchStats patchStats(QByteArrayView patch)
+{
+    PatchStats stats;
+    int gitHeaders = 0;
+    int newFileHeaders = 0;
+    qint64 oldLeft = 0; // body lines still due in the current hunk
+    qint64 newLeft = 0;
+    qsizetype at = 0;
+    while (at < patch.size()) {
+        qsizetype end = patch.indexOf('\n', at);
+        if (end < 0)
+            end = patch.size();
+        const QByteArrayView line = patch.sliced(at, end - at);
+        at = end + 1;
+        if (oldLeft > 0 || newLeft > 0) {
+            if (line.startsWith('+')) {
+                ++stats.insertions;
+                --newLeft;
+            } else if (line.startsWith('-')) {
+                ++stats.deletions;
+                --oldLeft;
+            } else if (!line.startsWith('\\')) { // "\ No newline at end of file"
+                --oldLeft;
+                --newLeft;
+            }
+            continue;
+        }
+        if (line.startsWith("diff --git ")) {
+            ++gitHeaders;
+        } else if (line.startsWith("+++ ")) {
+            ++newFileHeaders;
+        } else if (line.startsWith("@@ ")) {
+            // "@@ -l[,s] +l[,s] @@": a missing count means 1.
+            const QList<QByteArray> parts = line.toByteArray().split(' ');
+            auto count = [](const QByteArray &range) {
+                const qsizetype comma = range.indexOf(',');
+                return comma < 0 ? qint64(1) : range.mid(comma + 1).toLongLong();
+            };
+            if (parts.size() >= 3) {
+                oldLeft = count(parts[1]);
+                newLeft = count(parts[2]);
+            }
+        } else if (line.startsWith('+') && !line.startsWith("+++")) {
+            ++stats.insertions; // a diff without hunk headers: count leniently
+        } else if (line.startsWith('-') && !line.startsWith("---")) {
+            ++stats.deletions;
+        }
+    }
+    stats.files = gitHeaders > 0 ? gitHeaders : newFileHeaders;
+    return stats;
 }
 
 static int streamIndex(StreamType stream)
@@ -136,6 +201,26 @@ void VariationRunner::start()
 
 void VariationRunner::onCreated(const Result<QString> &result)
 {
+    if (!result && result.error().code < 0 && !m_createLookedUp) {
+        // The answer was lost (a timeout, a dropped connection), not refused: Docker may well
+        // have made the container. Find it by its labels and carry on with it, rather than
+        // failing and leaving an orphan behind.
+        m_createLookedUp = true;
+        const QStringList labels{
+                QStringLiteral("%1=%2").arg(QLatin1String(Labels::kOwner),
+                                            QLatin1String(Labels::kOwnerValue)),
+                QStringLiteral("%1=%2").arg(QLatin1String(Labels::kRun), m_launch.runId),
+                QStringLiteral("%1=%2").arg(QLatin1String(Labels::kVariation), m_launch.name)};
+        const Error original = result.error();
+        m_client->listContainers(
+                labels, true, this, [this, original](const Result<QList<ContainerSummary>> &found) {
+                    if (found && !found->isEmpty())
+                        onCreated(found->first().id);
+                    else
+                        onCreated(original);
+                });
+        return;
+    }
     if (!result) {
         if (m_endReason == EndReason::Cancel) {
             setState(VariationState::Cancelled);
@@ -597,16 +682,81 @@ void VariationRunner::completeWith(const QJsonObject &inspect)
             endedAt = finished;
     }
     setState(final, endedAt);
-    if (m_launch.keepContainer) {
-        emitFinished();
+    collectPatch(inspect, [this] {
+        if (m_launch.keepContainer) {
+            emitFinished();
+            return;
+        }
+        m_client->removeContainer(m_containerId, true, this, [this](const Result<void> &removed) {
+            if (!removed && removed.error().code != 404)
+                m_note = QStringLiteral("Could not remove container %1: %2")
+                                 .arg(m_containerId.left(12), removed.errorString());
+            emitFinished();
+        });
+    });
+}
+
+void VariationRunner::collectPatch(const QJsonObject &inspect, std::function<void()> then)
+{
+    if (m_containerId.isEmpty()) {
+        then();
         return;
     }
-    m_client->removeContainer(m_containerId, true, this, [this](const Result<void> &removed) {
-        if (!removed && removed.error().code != 404)
-            m_note = QStringLiteral("Could not remove container %1: %2")
-                             .arg(m_containerId.left(12), removed.errorString());
-        emitFinished();
-    });
+    QString workdir = m_launch.workdir;
+    if (workdir.isEmpty())
+        workdir = inspect.value(QLatin1String("Config"))
+                          .toObject()
+                          .value(QLatin1String("WorkingDir"))
+                          .toString();
+    if (workdir.isEmpty())
+        workdir = QStringLiteral("/workspace");
+    while (workdir.endsWith(QLatin1Char('/')))
+        workdir.chop(1); // "/" becomes "", so the path below never has "//"
+    const QString path = workdir + QStringLiteral("/.parallax/changes.patch");
+    // The archive endpoint works on a stopped container; 404 means the agent wrote no patch.
+    m_client->getArchive(
+            m_containerId, path, this, [this, path, then](const Result<QByteArray> &archive) {
+                if (!archive) {
+                    if (archive.error().code != 404)
+                        addNote(QStringLiteral("Could not fetch the workspace patch %1: %2")
+                                        .arg(path, archive.errorString()));
+                    then();
+                    return;
+                }
+                const Result<QByteArray> file = TarReader::singleFile(*archive);
+                if (!file) {
+                    addNote(QStringLiteral("Could not read the workspace patch %1: %2")
+                                    .arg(path, file.errorString()));
+                    then();
+                    return;
+                }
+                const QByteArray patch = SecretRedactor::redact(*file, m_launch.secretValues);
+                const QString name = m_launch.name + QStringLiteral(".patch");
+                QSaveFile out(QDir(m_launch.runDir).absoluteFilePath(name));
+                if (!out.open(QIODevice::WriteOnly) || out.write(patch) != patch.size()
+                    || !out.commit()) {
+                    addNote(QStringLiteral("Could not save the workspace patch: %1")
+                                    .arg(out.errorString()));
+                    then();
+                    return;
+                }
+                const PatchStats stats = patchStats(patch);
+                m_patchFile = name;
+                m_filesChanged = stats.files;
+                m_insertions = stats.insertions;
+                m_deletions = stats.deletions;
+                then();
+            });
+}
+
+void VariationRunner::addNote(const QString &note)
+{
+    m_note = m_note.isEmpty() ? note : m_note + QStringLiteral("; ") + note;
+}
+
+QString VariationRunner::patchPath() const
+{
+    return m_patchFile.isEmpty() ? QString() : QDir(m_launch.runDir).absoluteFilePath(m_patchFile);
 }
 
 void VariationRunner::removeAndFinish()
@@ -653,6 +803,12 @@ QJsonObject VariationRunner::record() const
     o.insert(QLatin1String("stderr_lines"), lines(StreamType::Stderr));
     o.insert(QLatin1String("transcript"), m_launch.name + QStringLiteral(".jsonl"));
     o.insert(QLatin1String("log"), m_launch.name + QStringLiteral(".log"));
+    if (!m_patchFile.isEmpty()) {
+        o.insert(QLatin1String("patch"), m_patchFile);
+        o.insert(QLatin1String("files_changed"), m_filesChanged);
+        o.insert(QLatin1String("insertions"), m_insertions);
+        o.insert(QLatin1String("deletions"), m_deletions);
+    }
     return o;
 }
 
@@ -673,6 +829,10 @@ void VariationRunner::restore(const QJsonObject &record)
     m_exitCode = record.value(QLatin1String("exit_code")).toInt(-1);
     m_error = record.value(QLatin1String("error")).toString();
     m_note = record.value(QLatin1String("note")).toString();
+    m_patchFile = QFileInfo(record.value(QLatin1String("patch")).toString()).fileName();
+    m_filesChanged = record.value(QLatin1String("files_changed")).toInt();
+    m_insertions = record.value(QLatin1String("insertions")).toInt();
+    m_deletions = record.value(QLatin1String("deletions")).toInt();
     openTranscript();
     if (isFinal(m_state))
         m_writer.close();

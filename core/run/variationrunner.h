@@ -15,6 +15,7 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 
 namespace Parallax {
@@ -91,6 +92,8 @@ public:
     qint64 lines(StreamType stream) const { return m_writer.lines(stream); }
     QString transcriptPath() const { return m_writer.jsonlPath(); }
     QString logPath() const { return m_writer.logPath(); }
+    // The workspace patch the agent left (docs/agent-contract.md), once finished; empty: none.
+    QString patchPath() const;
 
 signals:
     void stateChanged(Parallax::VariationState state);
@@ -125,6 +128,8 @@ private:
 
     void finalize();
     void completeWith(const QJsonObject &inspect);
+    void collectPatch(const QJsonObject &inspect, std::function<void()> then);
+    void addNote(const QString &note);
     void removeAndFinish();
     void emitFinished();
 
@@ -137,6 +142,10 @@ private:
     QString m_note;
     QString m_containerId;
     QString m_imageId;
+    QString m_patchFile; // "<variation>.patch" in the run folder, once collected
+    int m_filesChanged = 0;
+    int m_insertions = 0;
+    int m_deletions = 0;
 
     TranscriptWriter m_writer;
     std::unique_ptr<SecretRedactor> m_redactors[2];
@@ -149,6 +158,7 @@ private:
     bool m_streamCut = false;
     bool m_waitDone = false;
     bool m_started = false;
+    bool m_createLookedUp = false;
     bool m_finalizing = false;
     EndReason m_endReason = EndReason::None;
     bool m_stopSent = false;

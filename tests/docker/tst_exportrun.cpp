@@ -210,9 +210,10 @@ void TestExportRun::markdown()
     }
     QVERIFY(text.contains("Done."));
     QVERIFY(!bytes.contains('\x1b'));
-    // Fences: every opening one is closed.
+    // Fences: a transcript and a workspace diff per variation, every opening one closed.
     QCOMPARE(text.count(QRegularExpression("\n```+text\n")), 2);
-    QCOMPARE(text.count(QRegularExpression("\n```+\n")), 2);
+    QCOMPARE(text.count(QRegularExpression("\n```+diff\n")), 2);
+    QCOMPARE(text.count(QRegularExpression("\n```+\n")), 4);
 }
 
 void TestExportRun::text()
