@@ -1,5 +1,7 @@
 #include "historydialog.h"
 
+#include "run/runfolder.h"
+
 #include "history/historydb.h"
 #include "history/historymodel.h"
 #include "run/run.h"
@@ -273,18 +275,14 @@ void HistoryDialog::requestRerun()
         return;
     // The folder's run.json is the spec as launched; the database keeps a copy too, but the
     // file is what `parallax run` and the exporter read, so both paths agree.
-    QFile file(QDir(folder).filePath(QStringLiteral("run.json")));
-    if (!file.open(QIODevice::ReadOnly)) {
-        showError(tr("Cannot read %1: %2")
-                          .arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
+    const Result<QJsonObject> record = readRunJson(folder);
+    if (!record) {
+        showError(record.errorString());
         return;
     }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    const QJsonObject spec = doc.object().value(QLatin1String("spec")).toObject();
-    if (parseError.error != QJsonParseError::NoError || spec.isEmpty()) {
-        showError(tr("%1 holds no spec to run again.")
-                          .arg(QDir::toNativeSeparators(file.fileName())));
+    const QJsonObject spec = record->value(QLatin1String("spec")).toObject();
+    if (spec.isEmpty()) {
+        showError(tr("%1 holds no spec to run again.").arg(QDir::toNativeSeparators(folder)));
         return;
     }
     emit rerunRequested(spec);

@@ -1,5 +1,7 @@
 #include "runexporter.h"
 
+#include "run/runfolder.h"
+
 #include "styledlineassembler.h"
 
 #include "run/run.h"
@@ -921,22 +923,15 @@ QStringList RunExporter::formatNames()
 
 Result<void> RunExporter::open(const QString &runDir)
 {
-    const QString path = QDir(runDir).absoluteFilePath(QStringLiteral("run.json"));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)")
-                             .arg(runDir, path, file.errorString()),
-                     2};
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!doc.isObject())
-        return Error{QStringLiteral("%1 is damaged: %2").arg(path, parseError.errorString()), 2};
+    const Result<QJsonObject> read = readRunJson(runDir);
+    if (!read)
+        return read.error();
     m_dir = QDir(runDir).absolutePath();
 
     // Secret values are looked up again now: a transcript recorded while a secret was unset,
     // or with an older redactor, is masked on the way out.
     m_secrets.clear();
-    const QJsonObject raw = doc.object();
+    const QJsonObject raw = *read;
     for (const QJsonValue &name :
          raw.value(QLatin1String("spec")).toObject().value(QLatin1String("secrets")).toArray()) {
         const QString value = m_environment.value(name.toString());

@@ -1,5 +1,7 @@
 #include "historydb.h"
 
+#include "run/runfolder.h"
+
 #include "historylogging.h"
 
 #include <QAtomicInteger>
@@ -93,21 +95,6 @@ QString notNull(const QString &text)
 QString cleanFolder(const QString &folder)
 {
     return folder.isEmpty() ? QString() : QDir::cleanPath(QDir(folder).absolutePath());
-}
-
-Result<QJsonObject> readRunJson(const QString &folder)
-{
-    const QString path = QDir(folder).filePath(QStringLiteral("run.json"));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)")
-                             .arg(folder, path, file.errorString()),
-                     2};
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!doc.isObject())
-        return Error{QStringLiteral("%1 is damaged: %2").arg(path, parseError.errorString()), 2};
-    return doc.object();
 }
 
 QString runImage(const QJsonObject &runJson)

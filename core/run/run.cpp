@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include "runfolder.h"
 #include "runlogging.h"
 
 #include "docker/dockerclient.h"
@@ -317,16 +318,10 @@ Result<Run *> Run::resume(DockerClient *client,
                           const QProcessEnvironment &environment)
 {
     const QString path = QDir(runDir).absoluteFilePath(QStringLiteral("run.json"));
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("%1 is not a run folder: cannot read %2 (%3)")
-                             .arg(runDir, path, file.errorString()),
-                     2};
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!doc.isObject())
-        return Error{QStringLiteral("%1 is damaged: %2").arg(path, parseError.errorString()), 2};
-    const QJsonObject record = doc.object();
+    const Result<QJsonObject> read = readRunJson(runDir);
+    if (!read)
+        return read.error();
+    const QJsonObject record = *read;
     const Result<RunSpec> spec = RunSpec::fromJson(
             QJsonDocument(record.value(QLatin1String("spec")).toObject()).toJson());
     if (!spec)

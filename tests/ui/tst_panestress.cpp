@@ -78,7 +78,8 @@ void TestPaneStress::sixteenPanesFlood()
           stall);
     for (VariationRunner *v : run->variations()) {
         QVERIFY2(v->state() == VariationState::Exited,
-                 qPrintable(QStringLiteral("%1: %2 %3").arg(v->name(), stateName(v->state()), v->error())));
+                 qPrintable(QStringLiteral("%1: %2 %3")
+                                    .arg(v->name(), stateName(v->state()), v->error())));
         QCOMPARE(v->lines(StreamType::Stdout), qint64(10000));
     }
     for (VariationPane *pane : window.paneArea()->panes())
