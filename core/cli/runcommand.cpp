@@ -58,7 +58,7 @@ static QString summaryTable(const Run &run)
 
 // Drives a Run on the command line: streams its output, cancels it on SIGINT/SIGTERM, prints
 // the summary and maps the outcome to an exit status.
-static int driveRun(Run *run, DockerClient &client)
+static int driveRun(Run *run)
 {
     HistoryDb history;
     if (const Result<void> opened = history.open(); opened)
@@ -108,7 +108,6 @@ static int driveRun(Run *run, DockerClient &client)
     run->start();
     if (!run->isFinished())
         loop.exec();
-    Q_UNUSED(client)
 
     if (!run->error().isEmpty()) {
         Output::err(QStringLiteral("parallax: %1\n").arg(run->error()));
@@ -233,7 +232,7 @@ int run(const QStringList &args)
                         .arg(run.id())
                         .arg(spec->resolvedVariations().size())
                         .arg(run.directory(), (*client)->endpoint().describe()));
-    return driveRun(&run, **client);
+    return driveRun(&run);
 }
 
 int resume(const QStringList &args)
@@ -254,7 +253,7 @@ int resume(const QStringList &args)
     }
     Output::err(QStringLiteral("parallax: resuming run %1 in %2\n")
                         .arg((*run)->id(), (*run)->directory()));
-    return driveRun(*run, **client);
+    return driveRun(*run);
 }
 
 } // namespace Parallax::Cli

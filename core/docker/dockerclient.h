@@ -80,7 +80,7 @@ public:
     JsonLinesStream *events(const QJsonObject &filters, QObject *parent = nullptr);
     JsonLinesStream *stats(const QString &id, QObject *parent = nullptr);
 
-    // A helper for the many calls that only succeed or fail.
+    // Percent-encodes a path segment or query value (container ids, image names, filters).
     static QByteArray encode(const QString &text);
 
 private:
