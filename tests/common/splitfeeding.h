@@ -1,15 +1,63 @@
 #pragma once
 
-// Feeding a parser its input cut in every way that matters: whole, a byte at a time, in two at
-// every point, and at random points from fixed seeds (empty feeds included). Shared by the
-// protocol tests, which must give identical results whatever the cut.
+// Shared by the protocol tests: feeding a parser its input cut in every way that matters (whole,
+// a byte at a time, in two at every point, at random points from fixed seeds, empty feeds
+// included) so results must be identical whatever the cut, and the byte-level test data they
+// build (literals with NULs, Docker stream frames, patterned payloads).
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QList>
 #include <QRandomGenerator>
 #include <QString>
 
 namespace Parallax::TestSplit {
+
+// A byte array from a literal, embedded NULs included.
+template<qsizetype N>
+QByteArray bytes(const char (&literal)[N])
+{
+    return QByteArray(literal, N - 1);
+}
+
+inline QString yesNo(bool value)
+{
+    return value ? QStringLiteral("yes") : QStringLiteral("no");
+}
+
+// "N bytes '<start, percent-encoded>...'" for failure messages.
+inline QString abbreviated(const QByteArray &data)
+{
+    const QByteArray shown = data.left(120);
+    return QStringLiteral("%1 bytes '%2%3'")
+            .arg(data.size())
+            .arg(QString::fromLatin1(shown.toPercentEncoding(" :;{}\",=-_./")),
+                 data.size() > shown.size() ? QStringLiteral("...") : QString());
+}
+
+// One Docker stream frame: [type, 0, 0, 0, big-endian u32 size] then the payload.
+inline QByteArray frame(quint8 type, const QByteArray &payload)
+{
+    const auto size = quint32(payload.size());
+    const char header[8] = {char(type),
+                            0,
+                            0,
+                            0,
+                            char(size >> 24),
+                            char((size >> 16) & 0xff),
+                            char((size >> 8) & 0xff),
+                            char(size & 0xff)};
+    return QByteArray(header, 8) + payload;
+}
+
+// Deterministic bytes of every value, not periodic at small powers of two.
+inline QByteArray pattern(qsizetype size)
+{
+    QByteArray data(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        data[i] = char((i * 7 + i / 251) & 0xff);
+    return data;
+}
 
 // One way of cutting an input into feeds: whole, a byte at a time, in two at a given point, or
 // at random points drawn from a fixed seed (empty feeds included: they must change nothing).
@@ -35,7 +83,7 @@ struct Split
     }
 };
 
-QList<Split> splitsFor(qsizetype size)
+inline QList<Split> splitsFor(qsizetype size)
 {
     QList<Split> splits{{Split::Whole, 0}};
     if (size > 1)

@@ -10,27 +10,6 @@ using namespace Parallax::TestSplit;
 
 namespace {
 
-// A byte array from a literal, embedded NULs included.
-template<qsizetype N>
-QByteArray bytes(const char (&literal)[N])
-{
-    return QByteArray(literal, N - 1);
-}
-
-QString yesNo(bool value)
-{
-    return value ? QStringLiteral("yes") : QStringLiteral("no");
-}
-
-QString abbreviated(const QByteArray &data)
-{
-    const QByteArray shown = data.left(120);
-    return QStringLiteral("%1 bytes '%2%3'")
-            .arg(data.size())
-            .arg(QString::fromLatin1(shown.toPercentEncoding(" :;{}\",=-_./")),
-                 data.size() > shown.size() ? QStringLiteral("...") : QString());
-}
-
 // Everything observable about one decoding, so that two ways of feeding can be compared.
 struct Decoded
 {
@@ -83,14 +62,6 @@ Decoded decode(QByteArrayView input, const Split &split)
 QByteArray chunk(const QByteArray &payload, const QByteArray &sizeSuffix = {})
 {
     return QByteArray::number(payload.size(), 16) + sizeSuffix + "\r\n" + payload + "\r\n";
-}
-
-QByteArray pattern(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char((i * 7 + i / 251) & 0xff);
-    return data;
 }
 
 } // namespace

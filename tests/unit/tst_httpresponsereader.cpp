@@ -15,20 +15,6 @@ using Reader = HttpResponseReader;
 
 namespace {
 
-QString yesNo(bool value)
-{
-    return value ? QStringLiteral("yes") : QStringLiteral("no");
-}
-
-QString abbreviated(const QByteArray &data)
-{
-    const QByteArray shown = data.left(120);
-    return QStringLiteral("%1 bytes '%2%3'")
-            .arg(data.size())
-            .arg(QString::fromLatin1(shown.toPercentEncoding(" :;{}\",=-_./")),
-                 data.size() > shown.size() ? QStringLiteral("...") : QString());
-}
-
 // Everything observable about one response, so that two ways of feeding can be compared.
 struct Response
 {
@@ -103,28 +89,6 @@ QByteArray withLength(const QByteArray &statusAndHeaders, const QByteArray &body
 QByteArray chunk(const QByteArray &payload)
 {
     return QByteArray::number(payload.size(), 16) + "\r\n" + payload + "\r\n";
-}
-
-QByteArray frame(quint8 type, const QByteArray &payload)
-{
-    const auto size = quint32(payload.size());
-    const char header[8] = {char(type),
-                            0,
-                            0,
-                            0,
-                            char(size >> 24),
-                            char((size >> 16) & 0xff),
-                            char((size >> 8) & 0xff),
-                            char(size & 0xff)};
-    return QByteArray(header, 8) + payload;
-}
-
-QByteArray pattern(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char((i * 7 + i / 251) & 0xff);
-    return data;
 }
 
 // dockerd's usual response headers (API 1.41).

@@ -10,27 +10,6 @@ using namespace Parallax::TestSplit;
 
 namespace {
 
-// A byte array from a literal, embedded NULs included.
-template<qsizetype N>
-QByteArray bytes(const char (&literal)[N])
-{
-    return QByteArray(literal, N - 1);
-}
-
-QString yesNo(bool value)
-{
-    return value ? QStringLiteral("yes") : QStringLiteral("no");
-}
-
-QString abbreviated(const QByteArray &data)
-{
-    const QByteArray shown = data.left(60);
-    return QStringLiteral("%1 bytes '%2%3'")
-            .arg(data.size())
-            .arg(QString::fromLatin1(shown.toPercentEncoding(" :;{}\",=-_./")),
-                 data.size() > shown.size() ? QStringLiteral("...") : QString());
-}
-
 // Stream 1/2/3 as a letter: o(ut), e(rr), d(aemon error).
 char streamLetter(StreamType stream)
 {
@@ -120,28 +99,6 @@ Demuxed demux(QByteArrayView input, bool multiplexed, const Split &split)
     if (result.finished && !demuxer.atFrameBoundary())
         result.contractBroken = true;
     return result;
-}
-
-QByteArray frame(quint8 type, const QByteArray &payload)
-{
-    const auto size = quint32(payload.size());
-    const char header[8] = {char(type),
-                            0,
-                            0,
-                            0,
-                            char(size >> 24),
-                            char((size >> 16) & 0xff),
-                            char((size >> 8) & 0xff),
-                            char(size & 0xff)};
-    return QByteArray(header, 8) + payload;
-}
-
-QByteArray pattern(qsizetype size)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char((i * 7 + i / 251) & 0xff);
-    return data;
 }
 
 using Frames = QList<QPair<char, QByteArray>>;
