@@ -4,7 +4,10 @@
 #include <QSignalSpy>
 #include <QTest>
 
+#include "describestyle.h"
+
 using namespace Parallax;
+using namespace Parallax::TestText;
 
 namespace {
 
@@ -20,40 +23,6 @@ QByteArray bytes(const char (&literal)[N])
 StreamType streamOf(char c)
 {
     return c == 'e' ? StreamType::Stderr : c == 'd' ? StreamType::DaemonError : StreamType::Stdout;
-}
-
-QString describeColor(const TextColor &color)
-{
-    switch (color.kind) {
-    case TextColor::Default:
-        return {};
-    case TextColor::Indexed:
-        return QString::number(color.index);
-    case TextColor::Rgb:
-        return QStringLiteral("#%1").arg(
-                quint32(color.r) << 16 | quint32(color.g) << 8 | color.b, 6, 16, QLatin1Char('0'));
-    }
-    return {};
-}
-
-QString describeStyle(const TextStyle &style)
-{
-    QStringList parts;
-    const std::pair<bool, const char *> flags[] = {{style.bold, "b"},
-                                                   {style.dim, "d"},
-                                                   {style.italic, "i"},
-                                                   {style.underline, "u"},
-                                                   {style.inverse, "v"},
-                                                   {style.strike, "s"}};
-    for (const auto &[on, name] : flags) {
-        if (on)
-            parts << QLatin1String(name);
-    }
-    if (style.fg.kind != TextColor::Default)
-        parts << QStringLiteral("fg=") + describeColor(style.fg);
-    if (style.bg.kind != TextColor::Default)
-        parts << QStringLiteral("bg=") + describeColor(style.bg);
-    return parts.join(QLatin1Char(','));
 }
 
 // A line as "E:" (stderr) / "D:" (daemon error) prefix, then its text with every styled part
