@@ -6,6 +6,7 @@
 #   ./dev.sh test            set up, build, and run every test (unit, docker, ui, fuzz)
 #   ./dev.sh bench           set up, build, and run the benchmarks (tests/bench)
 #   ./dev.sh image           build the demo agent image only
+#   ./dev.sh package         build the .deb (into the build folder) and check it
 #   ./dev.sh setup           install packages and start Docker only
 set -euo pipefail
 
@@ -28,6 +29,8 @@ fi
 PACKAGES_BUILD=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
                 libgl-dev docker.io busybox-static ca-certificates)
 PACKAGES_TEST=(clang libclang-rt-14-dev)
+# The .deb: PNG icons, dpkg-shlibdeps, and the checks in packaging/check-package.sh.
+PACKAGES_PACKAGE=(librsvg2-bin dpkg-dev desktop-file-utils appstream lintian)
 
 install_packages() {
     local missing=()
@@ -103,7 +106,7 @@ cmd="${1:-run}"
 shift || true
 case "$cmd" in
     setup)
-        install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}"
+        install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}" "${PACKAGES_PACKAGE[@]}"
         ensure_docker
         ;;
     image)
@@ -123,13 +126,13 @@ case "$cmd" in
         exec "$BUILD/app/parallax" "$@"
         ;;
     test)
-        install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}"
+        install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}" "${PACKAGES_PACKAGE[@]}"
         ensure_docker
         build_image
         configure_and_build
         run_fuzz
-        log "running the tests (unit, docker, ui)"
-        (cd "$BUILD" && QT_QPA_PLATFORM=offscreen ctest -LE bench --output-on-failure --timeout 900)
+        log "running the tests (unit, docker, ui, package)"
+        (cd "$BUILD" && QT_QPA_PLATFORM=offscreen PARALLAX_LINTIAN=1 ctest -LE bench --output-on-failure --timeout 900)
         ;;
     bench)
         install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}"
@@ -138,7 +141,15 @@ case "$cmd" in
         configure_and_build
         (cd "$BUILD" && ctest -L bench --output-on-failure -V)
         ;;
+    package)
+        install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_PACKAGE[@]}"
+        log "building the package in $BUILD"
+        cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARALLAX_WERROR=ON \
+            >/dev/null
+        cmake --build "$BUILD" --target parallax parallax_icons parallax_docs -- -j"$(nproc)"
+        PARALLAX_LINTIAN=1 "$ROOT/packaging/check-package.sh" "$BUILD" "$BUILD"
+        ;;
     *)
-        die "unknown command '$cmd' (run, test, bench, image, setup)"
+        die "unknown command '$cmd' (run, test, bench, image, setup, package)"
         ;;
 esac
