@@ -396,4 +396,30 @@ JsonLinesStream *DockerClient::stats(const QString &id, QObject *parent)
     return new JsonLinesStream(send(request), parent ? parent : this);
 }
 
+QPair<QString, QString> DockerClient::splitReference(const QString &reference)
+{
+    const QString ref = reference.trimmed();
+    const qsizetype at = ref.indexOf(QLatin1Char('@'));
+    if (at >= 0)
+        return {ref.left(at), ref.mid(at + 1)};
+    const qsizetype slash = ref.lastIndexOf(QLatin1Char('/'));
+    const qsizetype colon = ref.lastIndexOf(QLatin1Char(':'));
+    // A colon before the last slash belongs to a registry port, not a tag.
+    if (colon > slash)
+        return {ref.left(colon), ref.mid(colon + 1)};
+    return {ref, QStringLiteral("latest")};
+}
+
+JsonLinesStream *DockerClient::pullImage(const QString &reference, QObject *parent)
+{
+    const auto [name, tag] = splitReference(reference);
+    DockerReply::Request request;
+    request.method = "POST";
+    request.path = "/images/create?fromImage=" + encode(name) + "&tag=" + encode(tag);
+    request.streaming = true;
+    // The header only comes once the registry has answered for the manifest.
+    request.timeoutMs = qMax(m_timeoutMs, 120000);
+    return new JsonLinesStream(send(request), parent ? parent : this);
+}
+
 } // namespace Parallax

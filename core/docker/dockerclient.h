@@ -79,6 +79,13 @@ public:
     logs(const QString &id, const LogsOptions &options, bool tty, QObject *parent = nullptr);
     JsonLinesStream *events(const QJsonObject &filters, QObject *parent = nullptr);
     JsonLinesStream *stats(const QString &id, QObject *parent = nullptr);
+    // POST /images/create?fromImage=NAME&tag=TAG: the daemon's JSON progress messages, one per
+    // line, until the pull ends; an error after the header comes as {"errorDetail": ...}.
+    // Aborting the stream cancels the pull on the daemon.
+    JsonLinesStream *pullImage(const QString &reference, QObject *parent = nullptr);
+    // "host:5000/team/app:1.2" -> {"host:5000/team/app", "1.2"}; no tag -> "latest"; a digest
+    // ("app@sha256:...") is kept whole as the tag, as the docker CLI sends it.
+    static QPair<QString, QString> splitReference(const QString &reference);
 
     // Percent-encodes a path segment or query value (container ids, image names, filters).
     static QByteArray encode(const QString &text);
