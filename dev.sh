@@ -27,8 +27,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 PACKAGES_BUILD=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
-                libgl-dev docker.io busybox-static ca-certificates)
-PACKAGES_TEST=(clang libclang-rt-14-dev)
+                libgl-dev docker.io busybox-static ca-certificates qtkeychain-qt6-dev
+                libsecret-1-0)
+PACKAGES_TEST=(clang libclang-rt-14-dev dbus-daemon gnome-keyring)
 # The .deb: PNG icons, dpkg-shlibdeps, and the checks in packaging/check-package.sh.
 PACKAGES_PACKAGE=(librsvg2-bin dpkg-dev desktop-file-utils appstream lintian)
 

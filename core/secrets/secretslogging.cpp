@@ -1,0 +1,5 @@
+#include "secretslogging.h"
+
+namespace Parallax {
+Q_LOGGING_CATEGORY(lcSecrets, "parallax.secrets", QtWarningMsg)
+}

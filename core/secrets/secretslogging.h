@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace Parallax {
+Q_DECLARE_LOGGING_CATEGORY(lcSecrets)
+}
