@@ -89,6 +89,9 @@ metainfo="$ROOT/usr/share/metainfo/$APP_ID.metainfo.xml"
 desktop-file-validate "$desktop" || fail "desktop-file-validate $desktop"
 grep -qx "Icon=$APP_ID" "$desktop" || fail "the desktop entry's Icon is not $APP_ID"
 appstreamcli validate --no-net "$metainfo" || fail "appstreamcli validate --no-net $metainfo"
+# The tree as installed: the metainfo together with the desktop entry and icons it refers to.
+appstreamcli validate-tree --no-net "$ROOT" >"$WORK/tree.txt" 2>&1 \
+    || { cat "$WORK/tree.txt" >&2; fail "appstreamcli validate-tree --no-net on the unpacked package"; }
 grep -q "<id>$APP_ID</id>" "$metainfo" || fail "the metainfo id is not $APP_ID"
 grep -q "<launchable type=\"desktop-id\">$APP_ID.desktop</launchable>" "$metainfo" \
     || fail "the metainfo does not launch $APP_ID.desktop"
