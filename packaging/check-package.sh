@@ -49,7 +49,7 @@ depends="$(field Depends)"
 for dep in libqt6core6 libqt6gui6 libqt6widgets6 libqt6network6 libqt6sql6 libqt6sql6-sqlite \
            qt6-qpa-plugins libc6 libstdc++6; do
     # Package names only, without version constraints or alternatives.
-    sed 's/ *([^)]*)//g; s/ *| */\n/g; s/, */\n/g' <<<"$depends" | grep -qxF "$dep" \
+    sed 's/ *([^)]*)//g; s/ *| */\n/g; s/, */\n/g' <<<"$depends" | grep -xF "$dep" >/dev/null \
         || fail "Depends lacks $dep: $depends"
 done
 grep -q 'docker.io | podman' <<<"$(field Recommends)" || fail "Recommends lacks 'docker.io | podman'"
@@ -115,16 +115,16 @@ for word in doctor run resume history show export --version --help --start --the
     grep -q -- "$word" <<<"$man_text" || fail "the man page does not mention $word"
 done
 ok "man page renders without warnings"
-changelog_top="$(zcat "$ROOT/usr/share/doc/parallax/changelog.gz" | head -1)"
+changelog_top="$(zcat "$ROOT/usr/share/doc/parallax/changelog.gz" | sed -n 1p)"
 [[ "$changelog_top" == "parallax ($VERSION) "* ]] \
     || fail "packaging/debian/changelog's newest entry is not $VERSION: $changelog_top"
 
 # 6. The unpacked binary runs against the system's Qt, with nothing borrowed from the build tree.
 bin="$ROOT/usr/bin/parallax"
-if readelf -d "$bin" | grep -Eq 'RPATH|RUNPATH'; then
+if readelf -d "$bin" | grep -E 'RPATH|RUNPATH' >/dev/null; then
     fail "usr/bin/parallax carries an RPATH/RUNPATH: $(readelf -d "$bin" | grep -E 'RPATH|RUNPATH')"
 fi
-if readelf -S "$bin" | grep -q '\.debug_info'; then fail "usr/bin/parallax is not stripped"; fi
+if readelf -S "$bin" | grep '\.debug_info' >/dev/null; then fail "usr/bin/parallax is not stripped"; fi
 missing_libs="$(env -u LD_LIBRARY_PATH ldd "$bin" | grep 'not found' || true)"
 [ -z "$missing_libs" ] || fail "usr/bin/parallax needs libraries that are not installed: $missing_libs"
 got="$(env -u LD_LIBRARY_PATH "$bin" --version)" || fail "usr/bin/parallax --version exited $?"
