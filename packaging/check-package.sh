@@ -76,10 +76,10 @@ for s in "${sizes[@]}"; do
     # A PNG's width and height are the big-endian words at bytes 16 and 20.
     read -r w h < <(od -An -j16 -N8 -tu1 "$ROOT/usr/share/icons/hicolor/${s}x${s}/apps/$APP_ID.png" \
                     | awk '{print $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8}')
-    [ "$w" = "$s" ] && [ "$h" = "$s" ] || fail "the ${s}x${s} icon is ${w}x${h}"
+    if [ "$w" != "$s" ] || [ "$h" != "$s" ]; then fail "the ${s}x${s} icon is ${w}x${h}"; fi
 done
-unexpected="$(cd "$ROOT" && find . -type f | sed 's|^\./||' | sort \
-    | grep -vxF -f <(printf '%s\n' "${expected[@]}") || true)"
+unexpected="$(find "$ROOT" -type f -printf '%P\n' | sort \
+    | { grep -vxF -f <(printf '%s\n' "${expected[@]}") || true; })"
 [ -z "$unexpected" ] || fail "the package installs files nobody listed: $unexpected"
 ok "files: ${#expected[@]} installed, icon sizes ${sizes[*]} px"
 
@@ -101,7 +101,7 @@ shots="$(sed -n 's|.*<image[^>]*>.*/\([^/<]*\)</image>.*|\1|p' "$metainfo")"
 for shot in $shots; do
     [ -f "$SRC/packaging/screenshots/$shot" ] || fail "screenshot $shot is not in packaging/screenshots"
 done
-ok "desktop entry and metainfo validate (screenshots: $(echo $shots))"
+ok "desktop entry and metainfo validate (screenshots: ${shots//$'\n'/ })"
 
 # 5. Man page: no groff warnings, the version it names is this one, every command documented.
 man_warnings="$(zcat "$ROOT/usr/share/man/man1/parallax.1.gz" | groff -man -Tutf8 -ww -z 2>&1)"
@@ -143,7 +143,7 @@ if [ "$lintian_mode" = 1 ]; then
     known="$(grep -v '^#' "$SRC/packaging/lintian-known.txt" | awk 'NF {print $1}')"
     new="$(awk '{print $3}' "$WORK/lintian.txt" | sort -u | grep -vxF -f <(echo "$known") || true)"
     sed 's/^/  /' "$WORK/lintian.txt"
-    [ -z "$new" ] || fail "lintian reports tags not in packaging/lintian-known.txt: $(echo $new)"
+    [ -z "$new" ] || fail "lintian reports tags not in packaging/lintian-known.txt: ${new//$'\n'/ }"
     ok "lintian: $(wc -l <"$WORK/lintian.txt") known tag(s), nothing new"
 fi
 
