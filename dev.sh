@@ -29,7 +29,7 @@ fi
 PACKAGES_BUILD=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
                 libgl-dev docker.io busybox-static ca-certificates qtkeychain-qt6-dev
                 libsecret-1-0)
-PACKAGES_TEST=(clang libclang-rt-14-dev dbus-daemon gnome-keyring)
+PACKAGES_TEST=(clang libclang-rt-14-dev dbus-daemon gnome-keyring podman docker-registry)
 # The .deb: PNG icons, dpkg-shlibdeps, and the checks in packaging/check-package.sh.
 PACKAGES_PACKAGE=(librsvg2-bin dpkg-dev desktop-file-utils appstream lintian)
 
