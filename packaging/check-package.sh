@@ -131,6 +131,24 @@ got="$(env -u LD_LIBRARY_PATH "$bin" --version)" || fail "usr/bin/parallax --ver
 [ "$got" = "parallax $VERSION" ] || fail "usr/bin/parallax --version printed '$got'"
 ok "unpacked usr/bin/parallax --version: $got"
 
+# Whatever the binary's own help names, the man page must document: each command of
+# `parallax --help` and each option of it and of the window's help.
+cli_help="$(env -u LD_LIBRARY_PATH "$bin" --help)"
+gui_help="$(env -u LD_LIBRARY_PATH QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$WORK" \
+            "$bin" SPEC.json --help 2>/dev/null)" || fail "usr/bin/parallax SPEC.json --help failed"
+grep -q -- '--no-resume' <<<"$gui_help" || fail "the window's --help did not list its options: $gui_help"
+commands="$(sed -n 's/^  parallax \([a-z][a-z]*\).*/\1/p' <<<"$cli_help" | sort -u)"
+[ -n "$commands" ] || fail "parallax --help named no command: $cli_help"
+for c in $commands; do
+    grep -q -- "parallax $c" <<<"$man_text" || fail "parallax --help has command '$c'; the man page does not"
+done
+options="$(grep -oE -- '--[a-z][a-z-]*' <<<"$cli_help$gui_help" | grep -vx -- '--help-all' | sort -u)"
+for o in $options; do
+    grep -Eq -- "(^|[^a-z-])$o([^a-z-]|\$)" <<<"$man_text" \
+        || fail "parallax --help has option '$o'; the man page does not"
+done
+ok "man page documents every command (${commands//$'\n'/ }) and option in --help"
+
 # 7. Lintian, with the tags we know about and accept listed (and explained) apart.
 lintian_mode="${PARALLAX_LINTIAN:-auto}"
 if [ "$lintian_mode" = auto ]; then
