@@ -7,6 +7,7 @@
 #include "docker/syncwait.h"
 #include "history/historydb.h"
 #include "run/run.h"
+#include "secrets/secretstore.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -224,6 +225,17 @@ int run(const QStringList &args)
     }
 
     RunOptions options;
+    if (!spec->secrets.isEmpty()) {
+        // Keychain first, then the environment variable of the same name.
+        SecretStore secrets;
+        const SecretResolution resolved
+                = secrets.resolveBlocking(spec->secrets, options.environment);
+        if (!resolved.keychainAvailable)
+            Output::err(
+                    QStringLiteral("parallax: warning: %1 (%2)\n")
+                            .arg(QLatin1String(SecretStore::kNoKeychain), secrets.keychainError()));
+        options.environment = resolved.environment;
+    }
     options.outDir = outDir;
     options.parallelism = parallel;
     options.specPath = QFileInfo(specPath).absoluteFilePath();

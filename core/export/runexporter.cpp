@@ -179,11 +179,36 @@ QString fromRecord(const QJsonObject &record, const char *key)
     return record.value(QLatin1String(key)).toString();
 }
 
+QString bytesText(qint64 bytes)
+{
+    if (bytes >= 1024 * 1024 * 1024)
+        return QStringLiteral("%1 GiB").arg(bytes / (1024.0 * 1024 * 1024), 0, 'f', 2);
+    if (bytes >= 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(bytes / (1024.0 * 1024), 0, 'f', 1);
+    if (bytes >= 1024)
+        return QStringLiteral("%1 KiB").arg(bytes / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 B").arg(bytes);
+}
+
+// The resource peaks run.json records per variation (cpu_peak_percent, memory_peak_bytes);
+// "-" for a variation never sampled (it did not run, or the run predates sampling).
+std::pair<QString, QString> peakTexts(const QJsonObject &variation)
+{
+    const QJsonValue cpu = variation.value(QLatin1String("cpu_peak_percent"));
+    const QJsonValue memory = variation.value(QLatin1String("memory_peak_bytes"));
+    return {cpu.isDouble() ? QStringLiteral("%1 %").arg(cpu.toDouble(), 0, 'f', 1)
+                           : QStringLiteral("-"),
+            memory.isDouble() ? bytesText(qint64(memory.toDouble())) : QStringLiteral("-")};
+}
+
 // The table every format shows: one row per variation.
 QList<QStringList> summaryRows(const RunExporter &exporter, bool markWinner)
 {
     QList<QStringList> rows;
-    for (const RunExporter::Variation &v : exporter.variations()) {
+    const QJsonArray records = exporter.record().value(QLatin1String("variations")).toArray();
+    for (qsizetype i = 0; i < exporter.variations().size(); ++i) {
+        const RunExporter::Variation &v = exporter.variations()[i];
+        const auto [cpuPeak, memoryPeak] = peakTexts(records.at(i).toObject());
         QString name = v.name;
         if (markWinner && v.name == exporter.winner())
             name += QStringLiteral(" (winner)");
@@ -194,6 +219,8 @@ QList<QStringList> summaryRows(const RunExporter &exporter, bool markWinner)
                      QString::number(v.lines[0] + v.lines[1]),
                      QString::number(v.bytes[0] + v.bytes[1]),
                      QString::number(v.lines[1]),
+                     cpuPeak,
+                     memoryPeak,
                      noteText(v)});
     }
     return rows;
@@ -206,6 +233,8 @@ const QStringList kSummaryHeader = {QStringLiteral("Variation"),
                                     QStringLiteral("Lines"),
                                     QStringLiteral("Bytes"),
                                     QStringLiteral("Stderr lines"),
+                                    QStringLiteral("CPU peak"),
+                                    QStringLiteral("Memory peak"),
                                     QStringLiteral("Note")};
 
 // Label / value pairs describing the run and its spec. Values are already masked.
@@ -721,7 +750,7 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
             if (c == 0 && winner)
                 cell += QStringLiteral(" <span class=\"badge\">★ winner</span>");
             sink.add(QStringLiteral("<td%1>%2</td>")
-                             .arg(c >= 2 && c <= 6 ? QStringLiteral(" class=\"n\"") : QString(),
+                             .arg(c >= 2 && c <= 8 ? QStringLiteral(" class=\"n\"") : QString(),
                                   cell));
         }
         sink.add("</tr>\n");

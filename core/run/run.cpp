@@ -74,6 +74,17 @@ void Run::addRunner(const VariationLaunch &launch)
     auto *runner = new VariationRunner(m_client, launch, this);
     const int index = int(m_runners.size());
     m_runners.append(runner);
+    auto *sampler = new StatsSampler(m_client, this);
+    m_samplers.append(sampler);
+    connect(runner,
+            &VariationRunner::stateChanged,
+            sampler,
+            [runner, sampler](VariationState state) {
+                if (state == VariationState::Running && !sampler->isRunning())
+                    sampler->start(runner->containerId());
+                else if (isFinal(state))
+                    sampler->stop();
+            });
     connect(runner, &VariationRunner::stateChanged, this, [this, index](VariationState state) {
         saveRecord();
         emit variationStateChanged(index, state);
@@ -111,6 +122,8 @@ void Run::start()
             m_active.insert(runner);
             if (!runner->containerId().isEmpty()) {
                 runner->resume(runner->containerId());
+                if (StatsSampler *sampler = m_samplers.value(m_runners.indexOf(runner)))
+                    sampler->start(runner->containerId());
                 continue;
             }
             // Killed between create and the record of its id: find it by its labels.
@@ -284,8 +297,15 @@ QJsonObject Run::toJson() const
              QJsonObject{{QLatin1String("endpoint"), m_client->endpoint().url()},
                          {QLatin1String("api_version"), m_client->apiVersion()}});
     QJsonArray variations;
-    for (const VariationRunner *runner : m_runners)
-        variations.append(runner->record());
+    for (qsizetype i = 0; i < m_runners.size(); ++i) {
+        QJsonObject variation = m_runners[i]->record();
+        if (const StatsSampler *sampler = m_samplers.value(i); sampler && sampler->hasPeaks()) {
+            variation.insert(QLatin1String("cpu_peak_percent"),
+                             qRound(sampler->cpuPeakPercent() * 10) / 10.0);
+            variation.insert(QLatin1String("memory_peak_bytes"), sampler->memoryPeakBytes());
+        }
+        variations.append(variation);
+    }
     o.insert(QLatin1String("variations"), variations);
     return o;
 }
@@ -361,6 +381,9 @@ Result<Run *> Run::resume(DockerClient *client,
         }
         run->addRunner(run->makeLaunch(variation, secrets));
         run->m_runners.last()->restore(v);
+        run->m_samplers.last()->seedPeaks(
+                v.value(QLatin1String("cpu_peak_percent")).toDouble(),
+                qint64(v.value(QLatin1String("memory_peak_bytes")).toDouble()));
     }
     run->m_nextToStart = int(run->m_runners.size());
     return run;

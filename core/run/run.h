@@ -1,6 +1,7 @@
 #pragma once
 
 #include "runspec.h"
+#include "statssampler.h"
 #include "variationrunner.h"
 
 #include <QDateTime>
@@ -54,6 +55,8 @@ public:
     const RunSpec &spec() const { return m_spec; }
     QList<VariationRunner *> variations() const { return m_runners; }
     VariationRunner *variation(int index) const { return m_runners.value(index); }
+    // The variation's live CPU and memory use, followed while its container runs.
+    StatsSampler *statsSampler(int index) const { return m_samplers.value(index); }
     bool isFinished() const { return m_finished; }
     bool wasCancelled() const { return m_cancelled; }
     QString error() const { return m_error; } // a launch error (no variation started)
@@ -92,6 +95,7 @@ private:
     QString m_id;
     QString m_dir;
     QList<VariationRunner *> m_runners;
+    QList<StatsSampler *> m_samplers; // parallel to m_runners
     int m_nextToStart = 0;
     QSet<VariationRunner *> m_active; // started and not finished
     bool m_started = false;
