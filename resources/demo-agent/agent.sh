@@ -10,6 +10,9 @@
 #   longline           one DEMO_LINE_BYTES-byte line (optionally no newline)
 #   exit               "exiting with code N", then exit N
 #   stderr             numbered lines interleaved on stdout and stderr
+#   clock              DEMO_LINES lines, one per DEMO_INTERVAL seconds, each
+#                      carrying the kernel's wall-clock reading (latency)
+#   rate               flood-format lines at DEMO_RATE lines/s for DEMO_SECONDS
 # Every mode exits with DEMO_EXIT_CODE (default 0); bad settings exit 2.
 # Output is deterministic for a given environment and workspace content (no
 # dates, PIDs or random numbers); only the timing varies.
@@ -481,6 +484,60 @@ mode_stderr() {
     done
 }
 
+# "clock <n> <seconds>.<microseconds>": the reading comes from adjtimex(2) (the
+# busybox applet; busybox date has no %N), the same CLOCK_REALTIME the host
+# reads, since a container shares the host's kernel.
+mode_clock() {
+    lines=$(uint_var DEMO_LINES 100) || exit 2
+    interval=$(num_var DEMO_INTERVAL 0.01) || exit 2
+    i=1
+    while [ "$i" -le "$lines" ]; do
+        [ "$i" -gt 1 ] && sleep_for "$interval"
+        t=$(adjtimex 2>/dev/null)
+        s=${t#*time.tv_sec:} s=${s%%time.tv_usec*}
+        u=${t#*time.tv_usec:} u=${u%%return*}
+        printf 'clock %d %d.%06d\n' "$i" $((s)) $((u))
+        i=$((i + 1))
+    done
+}
+
+# emit_lines LO HI WIDTH — flood-format lines LO..HI (see mode_flood).
+emit_lines() {
+    _lo=$1 _digits=${#1}
+    while [ "$_lo" -le "$2" ]; do
+        _top=1 _k=0
+        while [ "$_k" -lt "$_digits" ]; do _top=$((_top * 10)) _k=$((_k + 1)); done
+        _top=$((_top - 1))
+        [ "$_top" -gt "$2" ] && _top=$2
+        _pad=$(repeat_char x $(($3 - 7 - _digits)))
+        seq "$_lo" "$_top" | sed -f /dev/fd/3 3<<EOF
+s/.*/line & $_pad/
+EOF
+        _lo=$((_top + 1)) _digits=$((_digits + 1))
+    done
+}
+
+# Flood-format lines (line n is "line <n> " padded to DEMO_LINE_BYTES) at about
+# DEMO_RATE lines per second for DEMO_SECONDS seconds: DEMO_TICKS bursts per
+# second, each followed by a sleep of one tick (so the real rate is a little
+# lower when a burst takes long; the total is always DEMO_RATE × DEMO_SECONDS).
+mode_rate() {
+    rate=$(uint_var DEMO_RATE 2000) || exit 2
+    seconds=$(uint_var DEMO_SECONDS 30) || exit 2
+    ticks=$(uint_var DEMO_TICKS 10) || exit 2
+    width=$(uint_var DEMO_LINE_BYTES 80) || exit 2
+    [ "$ticks" -ge 1 ] || die "DEMO_TICKS must be at least 1 (got '$ticks')"
+    total=$((rate * seconds)) n=$((ticks * seconds)) k=1 done_=0
+    tick=$(awk -v t="$ticks" 'BEGIN { printf "%.4f", 1 / t }')
+    while [ "$k" -le "$n" ]; do
+        upto=$((total * k / n))
+        [ "$upto" -gt "$done_" ] && emit_lines $((done_ + 1)) "$upto" "$width"
+        done_=$upto
+        [ "$k" -lt "$n" ] && sleep_for "$tick"
+        k=$((k + 1))
+    done
+}
+
 case $MODE in
     session) mode_session ;;
     count) mode_count ;;
@@ -488,6 +545,8 @@ case $MODE in
     longline) mode_longline ;;
     exit) mode_exit ;;
     stderr) mode_stderr ;;
-    *) die "unknown DEMO_MODE '$MODE' (expected one of: session, count, flood, longline, exit, stderr)" ;;
+    clock) mode_clock ;;
+    rate) mode_rate ;;
+    *) die "unknown DEMO_MODE '$MODE' (expected one of: session, count, flood, longline, exit, stderr, clock, rate)" ;;
 esac
 exit "$EXIT_CODE"
