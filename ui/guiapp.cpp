@@ -10,10 +10,69 @@
 #include <QCommandLineParser>
 #include <QSettings>
 #include <QTimer>
+#include <QWindow>
 
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <unistd.h>
 
 namespace Parallax::Gui {
+
+namespace {
+
+double clockMs(clockid_t clock)
+{
+    timespec ts{};
+    clock_gettime(clock, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+// PARALLAX_TRACE_STARTUP=1 (docs/benchmarks.md): when the main window is first exposed, print
+// to stderr how long after the process started that was (the start from /proc/self/stat, in
+// clock ticks since boot), and the CLOCK_MONOTONIC reading then, so that whoever started the
+// process can compute it precisely. PARALLAX_TRACE_STARTUP=exit then quits. Nothing at all is
+// installed without the variable.
+class StartupTracer : public QObject
+{
+public:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        auto *window = qobject_cast<QWindow *>(watched);
+        if (event->type() != QEvent::Expose || !window || !window->isExposed())
+            return false;
+        const double bootMs = clockMs(CLOCK_BOOTTIME), monoMs = clockMs(CLOCK_MONOTONIC);
+        double sinceStart = -1;
+        if (FILE *f = std::fopen("/proc/self/stat", "r")) {
+            char buf[1024];
+            const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+            std::fclose(f);
+            buf[n] = 0;
+            // Field 22 (starttime) counts from after the ")" that ends field 2.
+            if (const char *p = std::strrchr(buf, ')')) {
+                unsigned long long start = 0;
+                if (std::sscanf(p + 2,
+                                "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d "
+                                "%*d %*d %*d %*d %*d %llu",
+                                &start)
+                    == 1)
+                    sinceStart = bootMs - double(start) * 1e3 / double(sysconf(_SC_CLK_TCK));
+            }
+        }
+        std::fprintf(stderr,
+                     "parallax: startup: first window exposed %.1f ms after process start "
+                     "(monotonic %.3f ms)\n",
+                     sinceStart,
+                     monoMs);
+        std::fflush(stderr);
+        watched->removeEventFilter(this);
+        if (qgetenv("PARALLAX_TRACE_STARTUP") == "exit")
+            QTimer::singleShot(0, qApp, [] { QApplication::exit(0); });
+        return false;
+    }
+};
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -63,6 +122,11 @@ int main(int argc, char *argv[])
             settings.value(QStringLiteral("view/theme"), QStringLiteral("system")).toString()));
 
     MainWindow window;
+    StartupTracer tracer;
+    if (qEnvironmentVariableIsSet("PARALLAX_TRACE_STARTUP")) {
+        window.winId(); // creates the QWindow to watch before it is shown
+        window.windowHandle()->installEventFilter(&tracer);
+    }
     window.show();
     if (!positional.isEmpty()) {
         if (!window.openSpec(positional.first()))

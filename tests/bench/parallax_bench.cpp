@@ -27,7 +27,12 @@
 #include <QTextStream>
 #include <QThread>
 
+#include <ctime>
+#include <fcntl.h>
+#include <spawn.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -51,6 +56,7 @@ struct Options
     QString parallax;
     QString docker = QStringLiteral("docker");
     QString image = QStringLiteral(PARALLAX_DEMO_IMAGE);
+    QString windowBench;
     int pairs = 5;
     bool quick = false;
     bool strict = false;
@@ -417,10 +423,8 @@ struct Context
 };
 
 // 1. Headless throughput: a flood through `parallax run` vs `docker run`, stdout to /dev/null.
-QJsonObject benchThroughput(Context &c, bool *met)
+QJsonObject benchFlood(Context &c, bool *met, const QString &name, qint64 lines, int lineBytes)
 {
-    const qint64 lines = c.opt.quick ? 100000 : 1000000;
-    const int lineBytes = 80;
     const QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("flood")},
                           {QLatin1String("DEMO_LINES"), QString::number(lines)},
                           {QLatin1String("DEMO_LINE_BYTES"), QString::number(lineBytes)}};
@@ -491,7 +495,18 @@ QJsonObject benchThroughput(Context &c, bool *met)
     QJsonObject extra{{QLatin1String("lines"), lines},
                       {QLatin1String("line_bytes"), lineBytes},
                       {QLatin1String("transcripts"), transcripts}};
-    return report(QStringLiteral("throughput"), what, 1.0, r, extra, verifyErrors, met);
+    return report(name, what, 1.0, r, extra, verifyErrors, met);
+}
+
+QJsonObject benchThroughput(Context &c, bool *met)
+{
+    return benchFlood(c, met, QStringLiteral("throughput"), c.opt.quick ? 100000 : 1000000, 80);
+}
+
+// 1b. The same with 4 KiB lines: 51,200 × 4096 B = 200 MiB (quick: 20 MiB).
+QJsonObject benchThroughput4k(Context &c, bool *met)
+{
+    return benchFlood(c, met, QStringLiteral("throughput-4k"), c.opt.quick ? 5120 : 51200, 4096);
 }
 
 // 7b. Start-up: a variation that prints nothing, `parallax run` vs `docker run --rm IMAGE true`.
@@ -538,6 +553,602 @@ QJsonObject benchStartup(Context &c, bool *met)
     return report(QStringLiteral("startup"), what, 1.1, r, {}, verifyErrors, met);
 }
 
+// ---- the window benchmarks (parallax_window_bench as a child process) -----------------------
+
+double monotonicMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double load1()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    return f.readAll().split(' ').value(0).toDouble();
+}
+
+// A spec file for the demo agent: DEMO_* settings and a number of variations.
+QString writeSpec(Context &c, const QString &name, const QJsonObject &env, int variations = 1)
+{
+    const QString path = c.tmp.filePath(name + QStringLiteral(".json"));
+    QJsonObject spec{{QLatin1String("name"), QStringLiteral("bench-") + name},
+                     {QLatin1String("image"), c.opt.image},
+                     {QLatin1String("env"), env}};
+    if (variations > 1)
+        spec.insert(QLatin1String("variations"), variations);
+    writeJson(path, spec);
+    return path;
+}
+
+// The environment of a window child: its own settings, history and runs folder.
+QProcessEnvironment childEnvironment(Context &c)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QString home = c.tmp.filePath(QStringLiteral("xdg"));
+    QDir().mkpath(home);
+    env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/data"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), home + QStringLiteral("/config"));
+    env.insert(QStringLiteral("XDG_CACHE_HOME"), home + QStringLiteral("/cache"));
+    if (!env.contains(QStringLiteral("QT_QPA_PLATFORM")))
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    return env;
+}
+
+struct WindowRun
+{
+    Sample sample;      // wall: from our start of the process to its Run::finished
+    QJsonObject result; // what the child printed
+};
+
+WindowRun runWindow(Context &c, const QString &spec, const QStringList &extra, int timeoutMs)
+{
+    WindowRun w;
+    QProcess p;
+    p.setProcessEnvironment(childEnvironment(c));
+    p.setProgram(c.opt.windowBench);
+    p.setArguments(QStringList{spec} + extra);
+    p.setStandardErrorFile(c.tmp.filePath(QStringLiteral("window.stderr")));
+    const double started = monotonicMs();
+    p.start();
+    if (!p.waitForStarted(10000)) {
+        w.sample.error
+                = QStringLiteral("%1 did not start: %2").arg(c.opt.windowBench, p.errorString());
+        return w;
+    }
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        w.sample.error
+                = QStringLiteral("the window run timed out after %1 s").arg(timeoutMs / 1000);
+        return w;
+    }
+    const QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("RESULT "))
+            w.result = QJsonDocument::fromJson(line.mid(7)).object();
+    }
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0 || w.result.isEmpty()) {
+        QFile f(c.tmp.filePath(QStringLiteral("window.stderr")));
+        QByteArray tail;
+        if (f.open(QIODevice::ReadOnly)) {
+            if (f.size() > 2000)
+                f.seek(f.size() - 2000);
+            tail = f.readAll();
+        }
+        w.sample.error = QStringLiteral("the window run failed (exit %1): %2")
+                                 .arg(p.exitCode())
+                                 .arg(QString::fromUtf8(tail).trimmed());
+        return w;
+    }
+    w.sample.wallMs = w.result.value(QLatin1String("finished_mono_ms")).toDouble() - started;
+    w.sample.cpuMs = w.result.value(QLatin1String("cpu_ms")).toDouble();
+    w.sample.exitCode = 0;
+    w.sample.ok = true;
+    QDir(w.result.value(QLatin1String("run_dir")).toString()).removeRecursively();
+    return w;
+}
+
+QStringList resultErrors(const QJsonObject &r)
+{
+    QStringList e;
+    for (const QJsonValue &v : r.value(QLatin1String("errors")).toArray())
+        e << v.toString();
+    return e;
+}
+
+// One target of a measured (not paired) benchmark.
+struct Target
+{
+    QString text;
+    double value = 0;
+    double limit = 0;
+    QString unit;
+    bool met() const { return value <= limit; }
+};
+
+QJsonObject reportTargets(const QString &name,
+                          const QString &what,
+                          const QList<QPair<QString, Stats>> &rows,
+                          const QString &unit,
+                          const QList<Target> &targets,
+                          const QStringList &errors,
+                          QJsonObject extra,
+                          bool *met)
+{
+    out() << "\n"
+          << name << " — " << what << "  (load " << QString::number(load1(), 'f', 2) << ")\n";
+    out() << QStringLiteral("  %1 %2 %3 %4\n")
+                     .arg(QString(), -34)
+                     .arg(QStringLiteral("min"), 12)
+                     .arg(QStringLiteral("median"), 12)
+                     .arg(QStringLiteral("max"), 12);
+    QJsonObject rowsJson;
+    for (const auto &[label, s] : rows) {
+        out() << QStringLiteral("  %1 %2 %3 %4\n")
+                         .arg(label, -34)
+                         .arg(QString::number(s.min, 'f', 2) + QLatin1Char(' ') + unit, 12)
+                         .arg(QString::number(s.median, 'f', 2) + QLatin1Char(' ') + unit, 12)
+                         .arg(QString::number(s.max, 'f', 2) + QLatin1Char(' ') + unit, 12);
+        rowsJson.insert(label, statsJson(s));
+    }
+    const bool complete = errors.isEmpty();
+    bool all = complete;
+    QJsonArray targetsJson;
+    QStringList headline;
+    for (const Target &t : targets) {
+        all = all && t.met();
+        out() << QStringLiteral("  target: %1: %2 %3 ≤ %4 %3 → %5\n")
+                         .arg(t.text)
+                         .arg(t.value, 0, 'f', 3)
+                         .arg(t.unit)
+                         .arg(t.limit, 0, 'f', 3)
+                         .arg(!complete ? QStringLiteral("INCOMPLETE")
+                              : t.met() ? QStringLiteral("met")
+                                        : QStringLiteral("MISSED"));
+        targetsJson.append(QJsonObject{{QLatin1String("target"), t.text},
+                                       {QLatin1String("value"), t.value},
+                                       {QLatin1String("limit"), t.limit},
+                                       {QLatin1String("unit"), t.unit},
+                                       {QLatin1String("met"), t.met()}});
+        headline << QString::number(t.value, 'f', t.unit == QLatin1String("×") ? 3 : 1) + t.unit;
+    }
+    for (const QString &e : errors)
+        out() << "  error: " << e << '\n';
+    out().flush();
+    *met = all;
+    extra.insert(QLatin1String("name"), name);
+    extra.insert(QLatin1String("what"), what);
+    extra.insert(QLatin1String("load1"), load1());
+    extra.insert(QLatin1String("rows"), rowsJson);
+    extra.insert(QLatin1String("targets"), targetsJson);
+    extra.insert(QLatin1String("target_met"), all);
+    extra.insert(QLatin1String("complete"), complete);
+    extra.insert(QLatin1String("headline"), headline.join(QLatin1Char('/')));
+    extra.insert(QLatin1String("errors"), QJsonArray::fromStringList(errors));
+    return extra;
+}
+
+Stats one(double v)
+{
+    return Stats{v, v, v};
+}
+
+// 2. Throughput in the window: the flood shown in a pane, vs docker run of it.
+QJsonObject benchWindow(Context &c, bool *met)
+{
+    const qint64 lines = c.opt.quick ? 100000 : 1000000;
+    const QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("flood")},
+                          {QLatin1String("DEMO_LINES"), QString::number(lines)},
+                          {QLatin1String("DEMO_LINE_BYTES"), QLatin1String("80")}};
+    const QString spec = writeSpec(c, QStringLiteral("window"), env);
+    const QString what
+            = QStringLiteral("flood of %1 lines × 80 B in one pane (offscreen) vs docker "
+                             "run to /dev/null")
+                      .arg(lines);
+    out() << "== window: " << what << "\n";
+    out().flush();
+    QStringList verifyErrors;
+    QJsonArray children;
+    Side px{QStringLiteral("window"), [&](int) {
+                const WindowRun w = runWindow(
+                        c,
+                        spec,
+                        {QStringLiteral("--expect"), QStringLiteral("flood:%1:80").arg(lines)},
+                        600000);
+                verifyErrors << resultErrors(w.result);
+                w.result.isEmpty() ? void() : children.append(w.result);
+                return w.sample;
+            }};
+    Side dk{QStringLiteral("docker"), [&](int) {
+                return runTimed(c.opt.docker,
+                                QStringList{QStringLiteral("run"), QStringLiteral("--rm")}
+                                        + dockerEnvArgs(env) + QStringList{c.opt.image},
+                                600000,
+                                c.tmp.filePath(QStringLiteral("docker.stderr")));
+            }};
+    const PairResult r = runPairs(c.opt.pairs, px, dk);
+    QList<double> stalls;
+    for (const QJsonValue &v : children)
+        stalls << v.toObject().value(QLatin1String("max_stall_ms")).toDouble();
+    const Stats st = stats(stalls);
+    out() << QStringLiteral("  window: longest event-loop stall median %1 ms (max %2 ms)\n")
+                     .arg(st.median, 0, 'f', 1)
+                     .arg(st.max, 0, 'f', 1);
+    return report(QStringLiteral("window"),
+                  what,
+                  1.1,
+                  r,
+                  {{QLatin1String("lines"), lines},
+                   {QLatin1String("max_stall_ms"), statsJson(st)},
+                   {QLatin1String("children"), children}},
+                  verifyErrors,
+                  met);
+}
+
+// 3. Latency: DEMO_MODE=clock, one line every 10 ms carrying its emit time.
+QJsonObject benchLatency(Context &c, bool *met)
+{
+    const int lines = c.opt.quick ? 300 : 1500;
+    const QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("clock")},
+                          {QLatin1String("DEMO_LINES"), QString::number(lines)},
+                          {QLatin1String("DEMO_INTERVAL"), QLatin1String("0.01")}};
+    const QString spec = writeSpec(c, QStringLiteral("latency"), env);
+    const QString what
+            = QStringLiteral("%1 clock lines, one per 10 ms, emit → core / model / painted in the "
+                             "window vs emit → docker logs -f")
+                      .arg(lines);
+    out() << "== latency: " << what << "\n";
+    out().flush();
+    const WindowRun w = runWindow(c, spec, {QStringLiteral("--latency")}, 600000);
+    QStringList errors = resultErrors(w.result);
+    if (!w.sample.ok)
+        errors << w.sample.error;
+    const QJsonObject l = w.result.value(QLatin1String("latency_ms")).toObject();
+    auto row = [&](const char *key) {
+        const QJsonObject o = l.value(QLatin1String(key)).toObject();
+        return Stats{o.value(QLatin1String("min")).toDouble(),
+                     o.value(QLatin1String("median")).toDouble(),
+                     o.value(QLatin1String("max")).toDouble()};
+    };
+    auto p99 = [&](const char *key) {
+        return l.value(QLatin1String(key)).toObject().value(QLatin1String("p99")).toDouble();
+    };
+    auto n = [&](const char *key) {
+        return l.value(QLatin1String(key)).toObject().value(QLatin1String("n")).toInt();
+    };
+    if (w.sample.ok && (n("model") < lines * 9 / 10 || n("docker_logs_f") < lines / 2))
+        errors << QStringLiteral("too few lines measured: %1 in the model, %2 from docker logs -f")
+                          .arg(n("model"))
+                          .arg(n("docker_logs_f"));
+    const QList<QPair<QString, Stats>> rows{
+            {QStringLiteral("emit → core (Run::outputReceived)"), row("core")},
+            {QStringLiteral("emit → pane model"), row("model")},
+            {QStringLiteral("emit → painted"), row("painted")},
+            {QStringLiteral("model → painted"), row("model_to_painted")},
+            {QStringLiteral("emit → docker logs -f"), row("docker_logs_f")},
+    };
+    out() << QStringLiteral("  p99: core %1 ms, model %2 ms, painted %3 ms, model→painted %4 ms, "
+                            "docker logs -f %5 ms\n")
+                     .arg(p99("core"), 0, 'f', 2)
+                     .arg(p99("model"), 0, 'f', 2)
+                     .arg(p99("painted"), 0, 'f', 2)
+                     .arg(p99("model_to_painted"), 0, 'f', 2)
+                     .arg(p99("docker_logs_f"), 0, 'f', 2);
+    const QList<Target> targets{
+            {QStringLiteral("p99 emit→model minus p99 emit→docker logs -f (same lines)"),
+             p99("model_same_lines") - p99("docker_logs_f"),
+             1.0,
+             QStringLiteral("ms")},
+            {QStringLiteral("p99 model→painted"),
+             p99("model_to_painted"),
+             16.0,
+             QStringLiteral("ms")},
+    };
+    return reportTargets(QStringLiteral("latency"),
+                         what,
+                         rows,
+                         QStringLiteral("ms"),
+                         targets,
+                         errors,
+                         {{QLatin1String("child"), w.result}},
+                         met);
+}
+
+// 4. Scale: 32 variations × 2,000 lines/s × 30 s in the window.
+QJsonObject benchScale(Context &c, bool *met)
+{
+    const int variations = 32, rate = 2000, seconds = c.opt.quick ? 8 : 30;
+    const QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("rate")},
+                          {QLatin1String("DEMO_RATE"), QString::number(rate)},
+                          {QLatin1String("DEMO_SECONDS"), QString::number(seconds)},
+                          {QLatin1String("DEMO_LINE_BYTES"), QLatin1String("80")}};
+    const QString spec = writeSpec(c, QStringLiteral("scale"), env, variations);
+    const QString what
+            = QStringLiteral("%1 variations × %2 lines/s × %3 s (80 B lines) in the window")
+                      .arg(variations)
+                      .arg(rate)
+                      .arg(seconds);
+    out() << "== scale: " << what << "\n";
+    out().flush();
+    const WindowRun w = runWindow(
+            c,
+            spec,
+            {QStringLiteral("--expect"), QStringLiteral("flood:%1:80").arg(qint64(rate) * seconds)},
+            900000);
+    QStringList errors = resultErrors(w.result);
+    if (!w.sample.ok)
+        errors << w.sample.error;
+    const double stall = w.result.value(QLatin1String("max_stall_ms")).toDouble();
+    const double rssMb = w.result.value(QLatin1String("vm_hwm_kb")).toDouble() / 1024;
+    const double cpu = w.result.value(QLatin1String("cpu_ms")).toDouble();
+    const double dcpu = w.result.value(QLatin1String("dockerd_cpu_ms")).toDouble();
+    const double runMs = w.result.value(QLatin1String("run_ms")).toDouble();
+    out() << QStringLiteral("  run %1 s; CPU: app %2 s, dockerd %3 s; peak RSS %4 MB; longest "
+                            "stall %5 ms\n")
+                     .arg(runMs / 1000, 0, 'f', 1)
+                     .arg(cpu / 1000, 0, 'f', 1)
+                     .arg(dcpu / 1000, 0, 'f', 1)
+                     .arg(rssMb, 0, 'f', 1)
+                     .arg(stall, 0, 'f', 1);
+    const QList<QPair<QString, Stats>> rows{
+            {QStringLiteral("run (launch → all finished)"), one(runMs)},
+            {QStringLiteral("app CPU"), one(cpu)},
+            {QStringLiteral("dockerd CPU"), one(dcpu)},
+    };
+    const QList<Target> targets{
+            {QStringLiteral("longest event-loop stall"), stall, 50, QStringLiteral("ms")},
+            {QStringLiteral("peak RSS (VmHWM)"), rssMb, 300, QStringLiteral("MB")},
+    };
+    return reportTargets(QStringLiteral("scale"),
+                         what,
+                         rows,
+                         QStringLiteral("ms"),
+                         targets,
+                         errors,
+                         {{QLatin1String("app_cpu_ms"), cpu},
+                          {QLatin1String("dockerd_cpu_ms"), dcpu},
+                          {QLatin1String("child"), w.result}},
+                         met);
+}
+
+// Runs a command with fork/exec and wait4, for that one child's peak RSS.
+Sample runWait4(const QString &program, const QStringList &args, qint64 *maxRssKb)
+{
+    Sample s;
+    QList<QByteArray> argv8{program.toLocal8Bit()};
+    for (const QString &a : args)
+        argv8 << a.toLocal8Bit();
+    std::vector<char *> argv;
+    for (QByteArray &a : argv8)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const double t0 = monotonicMs();
+    const int rc = posix_spawnp(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        s.error = QStringLiteral("cannot start %1").arg(program);
+        return s;
+    }
+    int status = 0;
+    rusage ru{};
+    while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
+    }
+    s.wallMs = monotonicMs() - t0;
+    s.cpuMs = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3
+              + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+    *maxRssKb = ru.ru_maxrss;
+    s.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    s.ok = s.exitCode == 0;
+    if (!s.ok)
+        s.error = QStringLiteral("%1 exited with %2").arg(program).arg(s.exitCode);
+    return s;
+}
+
+// 5. Flat memory: peak RSS with 10 M lines vs 1 M lines, in a pane and through parallax run.
+QJsonObject benchMemory(Context &c, bool *met)
+{
+    const qint64 small = c.opt.quick ? 100000 : 1000000, big = small * 10;
+    const QString what = QStringLiteral("peak RSS at %1 vs %2 lines × 80 B: one pane, parallax run")
+                                 .arg(big)
+                                 .arg(small);
+    out() << "== memory: " << what << "\n";
+    out().flush();
+    QStringList errors;
+    QJsonObject sizes;
+    double window[2] = {0, 0}, cli[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+        const qint64 lines = i == 0 ? small : big;
+        const QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("flood")},
+                              {QLatin1String("DEMO_LINES"), QString::number(lines)},
+                              {QLatin1String("DEMO_LINE_BYTES"), QLatin1String("80")}};
+        const QString spec = writeSpec(c, QStringLiteral("memory-%1").arg(lines), env);
+        const WindowRun w
+                = runWindow(c,
+                            spec,
+                            {QStringLiteral("--expect"), QStringLiteral("flood:%1:80").arg(lines)},
+                            1800000);
+        errors << resultErrors(w.result);
+        if (!w.sample.ok)
+            errors << w.sample.error;
+        window[i] = w.result.value(QLatin1String("vm_hwm_kb")).toDouble() / 1024;
+        out() << QStringLiteral("  pane, %1 lines: peak RSS %2 MB (%3 s)\n")
+                         .arg(lines)
+                         .arg(window[i], 0, 'f', 1)
+                         .arg(w.sample.wallMs / 1000, 0, 'f', 1);
+        out().flush();
+        const QString dir = c.tmp.filePath(QStringLiteral("memory-run-%1").arg(lines));
+        qint64 rss = 0;
+        const Sample s = runWait4(
+                c.opt.parallax, {QStringLiteral("run"), spec, QStringLiteral("--out"), dir}, &rss);
+        if (!s.ok) {
+            errors << s.error;
+        } else {
+            QString error;
+            const auto rec = variationRecord(dir, &error);
+            if (!rec)
+                errors << error;
+            else if (rec->value(QLatin1String("stdout_lines")).toInteger() != lines)
+                errors << QStringLiteral("parallax run of %1 lines recorded %2")
+                                  .arg(lines)
+                                  .arg(rec->value(QLatin1String("stdout_lines")).toInteger());
+        }
+        QDir(dir).removeRecursively();
+        cli[i] = rss / 1024.0;
+        out() << QStringLiteral("  parallax run, %1 lines: peak RSS %2 MB (%3 s)\n")
+                         .arg(lines)
+                         .arg(cli[i], 0, 'f', 1)
+                         .arg(s.wallMs / 1000, 0, 'f', 1);
+        out().flush();
+        sizes.insert(QString::number(lines),
+                     QJsonObject{{QLatin1String("pane_peak_rss_mb"), window[i]},
+                                 {QLatin1String("run_peak_rss_mb"), cli[i]}});
+    }
+    const QList<QPair<QString, Stats>> rows{
+            {QStringLiteral("pane peak RSS, %1 lines").arg(small), one(window[0])},
+            {QStringLiteral("pane peak RSS, %1 lines").arg(big), one(window[1])},
+            {QStringLiteral("parallax run peak RSS, %1 lines").arg(small), one(cli[0])},
+            {QStringLiteral("parallax run peak RSS, %1 lines").arg(big), one(cli[1])},
+    };
+    const QList<Target> targets{
+            {QStringLiteral("pane peak RSS ratio 10×/1×"),
+             window[0] > 0 ? window[1] / window[0] : 99,
+             1.1,
+             QStringLiteral("×")},
+            {QStringLiteral("parallax run peak RSS ratio 10×/1×"),
+             cli[0] > 0 ? cli[1] / cli[0] : 99,
+             1.1,
+             QStringLiteral("×")},
+    };
+    return reportTargets(QStringLiteral("memory"),
+                         what,
+                         rows,
+                         QStringLiteral("MB"),
+                         targets,
+                         errors,
+                         {{QLatin1String("sizes"), sizes}},
+                         met);
+}
+
+// 6. Long lines: one 1 MiB line, then 100 MiB without any newline, each in a pane.
+QJsonObject benchLongLine(Context &c, bool *met)
+{
+    const qint64 noNewline = c.opt.quick ? 10 << 20 : 100 << 20;
+    const QString what = QStringLiteral("one 1 MiB line; %1 MiB without newline; in one pane")
+                                 .arg(noNewline >> 20);
+    out() << "== longline: " << what << "\n";
+    out().flush();
+    QStringList errors;
+    QList<QPair<QString, Stats>> rows;
+    QList<Target> targets;
+    QJsonArray children;
+    for (const auto &[bytes, newline] :
+         {std::pair<qint64, bool>{1 << 20, true}, std::pair<qint64, bool>{noNewline, false}}) {
+        QJsonObject env{{QLatin1String("DEMO_MODE"), QLatin1String("longline")},
+                        {QLatin1String("DEMO_LINE_BYTES"), QString::number(bytes)}};
+        if (!newline)
+            env.insert(QLatin1String("DEMO_NO_NEWLINE"), QLatin1String("1"));
+        const QString spec = writeSpec(c, QStringLiteral("longline-%1").arg(bytes), env);
+        const WindowRun w
+                = runWindow(c,
+                            spec,
+                            {QStringLiteral("--expect"),
+                             QStringLiteral("longline:%1:%2").arg(bytes).arg(newline ? 1 : 0)},
+                            900000);
+        errors << resultErrors(w.result);
+        if (!w.sample.ok)
+            errors << w.sample.error;
+        children.append(w.result);
+        const double stall = w.result.value(QLatin1String("max_stall_ms")).toDouble();
+        const QString label = newline ? QStringLiteral("1 MiB line")
+                                      : QStringLiteral("%1 MiB, no newline").arg(bytes >> 20);
+        rows.append({label + QStringLiteral(": longest stall"), one(stall)});
+        rows.append({label + QStringLiteral(": run"),
+                     one(w.result.value(QLatin1String("run_ms")).toDouble())});
+        targets.append({label + QStringLiteral(": longest event-loop stall"),
+                        stall,
+                        100,
+                        QStringLiteral("ms")});
+    }
+    return reportTargets(QStringLiteral("longline"),
+                         what,
+                         rows,
+                         QStringLiteral("ms"),
+                         targets,
+                         errors,
+                         {{QLatin1String("children"), children}},
+                         met);
+}
+
+// 7a. Start-up: process start → first window exposed, PARALLAX_TRACE_STARTUP=exit.
+QJsonObject benchStartupWindow(Context &c, bool *met)
+{
+    const int runs = c.opt.quick ? 3 : 7;
+    const QString what
+            = QStringLiteral("`parallax` (no spec) start → first window exposed, %1 runs, "
+                             "offscreen")
+                      .arg(runs);
+    out() << "== startup-window: " << what << "\n";
+    out().flush();
+    QStringList errors;
+    QList<double> fromSpawn, fromStat;
+    for (int i = 0; i < runs + 1; ++i) { // the first is a warm-up
+        QProcess p;
+        QProcessEnvironment env = childEnvironment(c);
+        env.insert(QStringLiteral("PARALLAX_TRACE_STARTUP"), QStringLiteral("exit"));
+        p.setProcessEnvironment(env);
+        const double started = monotonicMs();
+        p.start(c.opt.parallax, {QStringLiteral("--no-resume")});
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished(5000);
+            errors << QStringLiteral("parallax did not exit after its first expose");
+            continue;
+        }
+        const QByteArray err = p.readAllStandardError();
+        const qsizetype at = err.indexOf("parallax: startup: first window exposed ");
+        if (at < 0) {
+            errors << QStringLiteral("no start-up trace from parallax: %1")
+                              .arg(QString::fromUtf8(err.left(500)));
+            continue;
+        }
+        const QByteArray line = err.mid(at, err.indexOf('\n', at) - at);
+        const double stat = line.split(' ').value(5).toDouble();
+        const qsizetype mono = line.indexOf("(monotonic ");
+        const double exposedAt = line.mid(mono + 11).split(' ').value(0).toDouble();
+        out() << QStringLiteral("  %1  %2 ms from spawn, %3 ms from /proc starttime\n")
+                         .arg(i == 0 ? QStringLiteral("warm-up") : QStringLiteral("run %1").arg(i))
+                         .arg(exposedAt - started, 0, 'f', 1)
+                         .arg(stat, 0, 'f', 1);
+        if (i > 0) {
+            fromSpawn << exposedAt - started;
+            fromStat << stat;
+        }
+    }
+    if (fromSpawn.isEmpty())
+        errors << QStringLiteral("no run measured");
+    const Stats s = stats(fromSpawn), t = stats(fromStat);
+    return reportTargets(QStringLiteral("startup-window"),
+                         what,
+                         {{QStringLiteral("spawn → first expose"), s},
+                          {QStringLiteral("/proc starttime → first expose"), t}},
+                         QStringLiteral("ms"),
+                         {{QStringLiteral("median spawn → first window exposed"),
+                           s.median,
+                           300,
+                           QStringLiteral("ms")}},
+                         errors,
+                         {{QLatin1String("samples_ms"), toJson(fromSpawn)}},
+                         met);
+}
+
 struct Benchmark
 {
     const char *name;
@@ -549,6 +1160,25 @@ const Benchmark kBenchmarks[] = {
         {"throughput",
          "headless throughput: 1M-line flood, parallax run vs docker run (target ≤ 1.0)",
          benchThroughput},
+        {"throughput-4k",
+         "headless throughput: 200 MiB in 4 KiB lines, parallax run vs docker run (target ≤ 1.0)",
+         benchThroughput4k},
+        {"window",
+         "throughput in the window: 1M-line flood in a pane vs docker run (target ≤ 1.1, exact)",
+         benchWindow},
+        {"latency",
+         "emit → core / model / painted vs docker logs -f (p99 model ≤ CLI + 1 ms, paint ≤ 16 ms)",
+         benchLatency},
+        {"scale",
+         "32 variations × 2,000 lines/s × 30 s in the window (stall ≤ 50 ms, RSS ≤ 300 MB)",
+         benchScale},
+        {"memory",
+         "peak RSS, 10M vs 1M lines: one pane and parallax run (ratio ≤ 1.1)",
+         benchMemory},
+        {"longline",
+         "one 1 MiB line; 100 MiB without newline, in a pane (stall ≤ 100 ms, exact)",
+         benchLongLine},
+        {"startup-window", "process start → first window exposed (≤ 300 ms)", benchStartupWindow},
         {"startup",
          "start-up of a silent variation, parallax run vs docker run (target ≤ 1.1)",
          benchStartup},
@@ -559,9 +1189,9 @@ int usage(const QString &msg)
     QTextStream err(stderr);
     if (!msg.isEmpty())
         err << "parallax_bench: " << msg << "\n\n";
-    err << "usage: parallax_bench --parallax PATH [--docker PATH] [--image IMAGE] [--pairs N] "
-           "[--quick] [--strict]\n"
-           "                      [--list] [BENCHMARK...]\n";
+    err << "usage: parallax_bench --parallax PATH [--window-bench PATH] [--docker PATH] "
+           "[--image IMAGE]\n"
+           "                      [--pairs N] [--quick] [--strict] [--list] [BENCHMARK...]\n";
     return 2;
 }
 
@@ -580,7 +1210,8 @@ int main(int argc, char **argv)
             return args[++i];
         };
         if (a == QLatin1String("--parallax") || a == QLatin1String("--docker")
-            || a == QLatin1String("--image") || a == QLatin1String("--pairs")) {
+            || a == QLatin1String("--image") || a == QLatin1String("--pairs")
+            || a == QLatin1String("--window-bench")) {
             const auto v = value();
             if (!v)
                 return usage(a + QStringLiteral(" needs a value"));
@@ -590,6 +1221,8 @@ int main(int argc, char **argv)
                 o.docker = *v;
             else if (a == QLatin1String("--image"))
                 o.image = *v;
+            else if (a == QLatin1String("--window-bench"))
+                o.windowBench = *v;
             else {
                 bool ok = false;
                 o.pairs = v->toInt(&ok);
@@ -626,6 +1259,11 @@ int main(int argc, char **argv)
         return usage(QStringLiteral("%1 is not an executable").arg(o.parallax));
     if (o.quick && o.pairs == 5)
         o.pairs = 3;
+    if (o.windowBench.isEmpty())
+        o.windowBench
+                = QCoreApplication::applicationDirPath() + QStringLiteral("/parallax_window_bench");
+    if (qEnvironmentVariableIntValue("PARALLAX_BENCH_QUICK") == 1)
+        o.quick = true;
 
     Context c{o, {}};
     if (!c.tmp.isValid()) {
@@ -670,12 +1308,14 @@ int main(int argc, char **argv)
     for (const QJsonValue &v : results) {
         const QJsonObject r = v.toObject();
         out() << ' ' << r.value(QLatin1String("name")).toString() << '='
-              << QString::number(r.value(QLatin1String("ratio"))
-                                         .toObject()
-                                         .value(QLatin1String("median"))
-                                         .toDouble(),
-                                 'f',
-                                 3)
+              << (r.contains(QLatin1String("headline"))
+                          ? r.value(QLatin1String("headline")).toString()
+                          : QString::number(r.value(QLatin1String("ratio"))
+                                                    .toObject()
+                                                    .value(QLatin1String("median"))
+                                                    .toDouble(),
+                                            'f',
+                                            3))
               << (r.value(QLatin1String("complete")).toBool()
                           ? (r.value(QLatin1String("target_met")).toBool() ? "(met)" : "(MISSED)")
                           : "(INCOMPLETE)");
