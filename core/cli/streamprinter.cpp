@@ -1,5 +1,7 @@
 #include "streamprinter.h"
 
+#include <algorithm>
+
 namespace Parallax::Cli {
 
 static const char *const kColours[] = {"\x1b[36m",
@@ -40,8 +42,13 @@ QByteArray StreamPrinter::prefix(int variation, StreamType stream) const
 
 QByteArray StreamPrinter::format(int variation, StreamType stream, QByteArrayView data)
 {
-    QByteArray out;
-    out.reserve(data.size() + 64);
+    // One buffer for every call: a flood formats megabytes per second, and a fresh allocation
+    // per chunk costs a page fault per 4 KiB (the caller's copy is gone by the next call, so
+    // resize(0) keeps the capacity). Sized up front: the data plus a label per line.
+    QByteArray &out = m_out;
+    out.resize(0);
+    const qsizetype lines = qsizetype(std::count(data.begin(), data.end(), '\n')) + 2;
+    out.reserve(data.size() + lines * prefix(variation, stream).size() + 8);
     const bool same = variation == m_lastVariation && stream == m_lastStream;
     if (m_midLine && !same) {
         out.append(m_colour ? "\x1b[0m\n" : "\n"); // break the other variation's partial line

@@ -31,6 +31,7 @@ private:
     int m_lastVariation = -1;
     StreamType m_lastStream = StreamType::Stdout;
     bool m_midLine = false;
+    QByteArray m_out; // reused by format()
 };
 
 } // namespace Parallax::Cli

@@ -31,8 +31,16 @@ void ContainerStream::flushPending()
 {
     if (m_pending.isEmpty())
         return;
-    const QByteArray data = std::exchange(m_pending, QByteArray());
+    QByteArray data;
+    data.swap(m_pending);
+    QPointer<ContainerStream> guard(this);
     emit outputReceived(m_pendingStream, data);
+    // Reuse the buffer when no receiver kept a reference to it: a fresh allocation per read
+    // costs a page fault per 4 KiB in a flood.
+    if (guard && m_pending.isEmpty() && data.isDetached()) {
+        data.resize(0);
+        m_pending.swap(data);
+    }
 }
 
 void ContainerStream::onData(const QByteArray &data)
