@@ -322,7 +322,7 @@ Result<void> HistoryDb::recordRun(const QJsonObject &runJson, const QString &fol
     const QString state = runJson.value(QLatin1String("state")).toString();
     query.addBindValue(state.isEmpty() ? QStringLiteral("running") : state);
     query.addBindValue(notNull(cleanFolder(folder)));
-    // run.json carries no winner today; if it ever does, it wins over the stored one.
+    // A winner in run.json (setWinner() writes it there too) wins over the stored one.
     const QJsonValue winner = runJson.value(QLatin1String("winner"));
     query.addBindValue(winner.isString() ? QVariant(winner.toString())
                                          : QVariant(QMetaType::fromType<QString>()));
@@ -541,6 +541,14 @@ Result<void> HistoryDb::setWinner(const QString &runId, const QString &variation
                                       names.isEmpty() ? QStringLiteral("none")
                                                       : names.join(QStringLiteral(", "))),
                          2};
+    }
+    // run.json is what exports read: the mark goes there first, so a refused write (the run is
+    // still recording) leaves both places as they were.
+    const QString folder = record->summary.folder;
+    if (!folder.isEmpty()
+        && QFileInfo::exists(QDir(folder).absoluteFilePath(QStringLiteral("run.json")))) {
+        if (Result<void> written = writeRunWinner(folder, variation); !written)
+            return written;
     }
     QSqlQuery query(database());
     query.prepare(QStringLiteral("UPDATE runs SET winner = ? WHERE id = ?"));

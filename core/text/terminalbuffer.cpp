@@ -122,6 +122,23 @@ void TerminalBuffer::finish(qint64 receiptMsecs)
     }
 }
 
+void TerminalBuffer::appendLines(const QList<Line> &lines)
+{
+    if (lines.isEmpty())
+        return;
+    for (StreamState &state : m_streams)
+        closeLine(state);
+    for (const Line &line : lines) {
+        m_lines.push_back(line);
+        m_maxLineLength = qMax(m_maxLineLength, line.text.size());
+    }
+    m_droppedInCall = 0;
+    dropExcess();
+    const qsizetype kept = qMin(lines.size(), lineCount());
+    ++m_revision;
+    emit changed(lineCount() - kept, kept, m_droppedInCall);
+}
+
 void TerminalBuffer::clear()
 {
     m_lines.clear();

@@ -89,6 +89,9 @@ public:
     void append(StreamType stream, QByteArrayView bytes, qint64 receiptMsecs);
     // End of all streams: flushes what the parsers hold back (a partial UTF-8 character, a "\r").
     void finish(qint64 receiptMsecs);
+    // Appends finished lines made elsewhere (a comparison's aligned rows), after closing every
+    // stream's open line; one changed() for all of them.
+    void appendLines(const QList<Line> &lines);
     // Forgets all lines and parser state; the counters start again at 0.
     void clear();
 
