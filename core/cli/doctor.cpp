@@ -2,11 +2,31 @@
 #include "output.h"
 
 #include "docker/dockerclient.h"
+#include "docker/dockercontexts.h"
 #include "docker/syncwait.h"
 
 #include <QJsonObject>
 
 namespace Parallax::Cli {
+
+// Which rule of DockerEndpoint::resolve's precedence decides, in words.
+static QString chosenBy(const QProcessEnvironment &env)
+{
+    const QString engine = env.value(QString::fromLatin1(DockerEndpoint::kEngineEnv)).trimmed();
+    if (!engine.isEmpty())
+        return QStringLiteral("engine '%1' (--engine or PARALLAX_ENGINE)").arg(engine);
+    if (!env.value(QStringLiteral("DOCKER_HOST")).trimmed().isEmpty())
+        return QStringLiteral("DOCKER_HOST");
+    if (!env.value(QStringLiteral("DOCKER_CONTEXT")).trimmed().isEmpty())
+        return QStringLiteral("DOCKER_CONTEXT=%1").arg(env.value(QStringLiteral("DOCKER_CONTEXT")));
+    const Result<QString> context = DockerContexts::currentName(env);
+    if (!context)
+        return QStringLiteral("the Docker CLI configuration, which cannot be read");
+    if (*context != QLatin1String("default"))
+        return QStringLiteral("Docker context '%1' (currentContext in %2/config.json)")
+                .arg(*context, DockerContexts::configDir(env));
+    return QStringLiteral("the first Docker or Podman socket found (no DOCKER_HOST, no context)");
+}
 
 int doctor(const QStringList &args)
 {
@@ -16,12 +36,27 @@ int doctor(const QStringList &args)
         return ExitUsage;
     }
     Output::out(QStringLiteral("Parallax %1\n").arg(QStringLiteral(PARALLAX_VERSION)));
-    const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
+    const QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    Output::out(QStringLiteral("Chosen by:  %1\n").arg(chosenBy(env)));
+    const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve(env);
     if (!endpoint) {
         Output::err(QStringLiteral("Endpoint:   %1\n").arg(endpoint.errorString()));
         return ExitNoDocker;
     }
     Output::out(QStringLiteral("Endpoint:   %1\n").arg(endpoint->describe()));
+    QStringList problems;
+    QStringList engines;
+    for (const DockerEndpoint &engine : DockerEndpoint::available(env, &problems)) {
+        QString text
+                = engine.name == endpoint->name ? QStringLiteral("*") + engine.name : engine.name;
+        if (!engine.usable())
+            text += QStringLiteral(" (unusable)");
+        engines.append(text);
+    }
+    Output::out(QStringLiteral("Engines:    %1 (--engine NAME to choose)\n")
+                        .arg(engines.join(QStringLiteral(", "))));
+    for (const QString &problem : std::as_const(problems))
+        Output::out(QStringLiteral("Warning:    %1\n").arg(problem));
     DockerClient client(*endpoint);
     client.setTimeout(10000);
     const Result<PingInfo> ping

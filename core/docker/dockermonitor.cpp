@@ -8,7 +8,20 @@ static constexpr int kUnreachableIntervalMs = 2000;
 DockerMonitor::DockerMonitor(QObject *parent)
     : QObject(parent)
 {
-    const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
+    useEndpoint(DockerEndpoint::resolve());
+    connect(&m_timer, &QTimer::timeout, this, &DockerMonitor::checkNow);
+    m_timer.start(kUnreachableIntervalMs);
+}
+
+void DockerMonitor::useEndpoint(const Result<DockerEndpoint> &endpoint)
+{
+    ++m_generation;
+    m_inFlight = false;
+    if (m_probe)
+        m_probe->deleteLater();
+    m_client = nullptr;
+    m_probe = nullptr;
+    m_endpointError.clear();
     if (endpoint) {
         // Runs get the default timeouts (a create on a busy daemon can take seconds); the health
         // probe has its own client with a short one.
@@ -18,8 +31,16 @@ DockerMonitor::DockerMonitor(QObject *parent)
     } else {
         m_endpointError = endpoint.errorString();
     }
-    connect(&m_timer, &QTimer::timeout, this, &DockerMonitor::checkNow);
-    m_timer.start(kUnreachableIntervalMs);
+}
+
+void DockerMonitor::setEngine(const QString &name)
+{
+    m_engine = name.trimmed();
+    useEndpoint(DockerEndpoint::resolve(QProcessEnvironment::systemEnvironment(), m_engine));
+    m_health = Health::Unknown;
+    m_message.clear();
+    emit endpointChanged();
+    checkNow();
 }
 
 QString DockerMonitor::endpointText() const
@@ -36,7 +57,10 @@ void DockerMonitor::checkNow()
     if (m_inFlight)
         return;
     m_inFlight = true;
-    m_probe->ping(this, [this](const Result<PingInfo> &ping) {
+    const int generation = m_generation;
+    m_probe->ping(this, [this, generation](const Result<PingInfo> &ping) {
+        if (generation != m_generation)
+            return;
         m_inFlight = false;
         if (!ping) {
             setHealth(Health::Unreachable, ping.errorString());
