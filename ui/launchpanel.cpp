@@ -378,6 +378,7 @@ QWidget *LaunchPanel::buildAgentSection()
                            "own. Pick a local image or type any name a registry has."));
     connect(m_image, &QComboBox::editTextChanged, this, [this] {
         edited(QStringLiteral("image"));
+        updatePullButton();
     });
     m_refreshImages = new QToolButton;
     m_refreshImages->setObjectName(QStringLiteral("refreshImagesButton"));
@@ -392,6 +393,17 @@ QWidget *LaunchPanel::buildAgentSection()
     imageLayout->setSpacing(4);
     imageLayout->addWidget(m_image, 1);
     imageLayout->addWidget(m_refreshImages);
+    m_pullImage = new QToolButton;
+    m_pullImage->setObjectName(QStringLiteral("pullImageButton"));
+    m_pullImage->setText(tr("Pull"));
+    m_pullImage->setToolTip(tr("This image is not available locally: pull it from its registry"));
+    m_pullImage->hide();
+    connect(m_pullImage, &QToolButton::clicked, this, [this] {
+        const QString image = missingImage();
+        if (!image.isEmpty())
+            emit pullRequested(image);
+    });
+    imageLayout->addWidget(m_pullImage);
     form->addRow(formLabel(tr("&Image"), m_image), withError(imageRow, QStringLiteral("image")));
 
     m_command = new QLineEdit;
@@ -1018,6 +1030,55 @@ void LaunchPanel::setImages(const QList<ImageSummary> &images)
     }
     m_image->setCurrentIndex(-1);
     m_image->setEditText(text);
+    m_localTags.clear();
+    for (const Entry &entry : std::as_const(entries))
+        m_localTags.append(entry.tag);
+    m_imagesKnown = true;
+    updatePullButton();
+}
+
+// The spellings one local tag can be typed as.
+static QStringList tagAliases(const QString &tag)
+{
+    QStringList aliases{tag};
+    for (const QLatin1String prefix : {QLatin1String("docker.io/library/"),
+                                       QLatin1String("docker.io/"),
+                                       QLatin1String("localhost/")}) {
+        if (tag.startsWith(prefix))
+            aliases.append(tag.mid(prefix.size()));
+    }
+    for (const QString &alias : QStringList(aliases)) {
+        if (alias.endsWith(QLatin1String(":latest")))
+            aliases.append(alias.chopped(7));
+    }
+    return aliases;
+}
+
+bool LaunchPanel::isLocalImage(const QString &image) const
+{
+    const QString wanted = image.trimmed();
+    for (const QString &tag : m_localTags) {
+        if (tagAliases(tag).contains(wanted))
+            return true;
+    }
+    return false;
+}
+
+QString LaunchPanel::missingImage() const
+{
+    const QString image = m_image->currentText().trimmed();
+    if (!m_imagesKnown || image.isEmpty() || image.contains(QLatin1Char(' '))
+        || isLocalImage(image))
+        return {};
+    return image;
+}
+
+void LaunchPanel::updatePullButton()
+{
+    const QString image = missingImage();
+    m_pullImage->setVisible(!image.isEmpty());
+    m_pullImage->setToolTip(
+            tr("%1 is not available locally: pull it from its registry").arg(image));
 }
 
 bool LaunchPanel::applyPreset(const QString &id)

@@ -57,6 +57,12 @@ public:
 
     // Fills the image list with the local images' tags; what is typed in the field stays.
     void setImages(const QList<ImageSummary> &images);
+    // Whether `image` names a local image of the last setImages() ("busybox" finds
+    // "busybox:latest", and Podman's "localhost/..." and Docker Hub's "docker.io/library/..."
+    // spellings match the short name).
+    bool isLocalImage(const QString &image) const;
+    // The image the form would pull: the typed image when the list is known and lacks it.
+    QString missingImage() const;
 
     const Presets &presets() const { return m_presets; }
     // Fills the form from a preset as choosing it in the combo box does (without asking
@@ -68,6 +74,7 @@ public:
 signals:
     void launchRequested();
     void imagesRefreshRequested();
+    void pullRequested(const QString &image); // the Pull button, for a missing image
     void modifiedChanged(bool modified);
     void currentFileChanged(const QString &path);
 
@@ -98,6 +105,7 @@ private:
     void showProblem(const QString &area, const QString &text);
     void setCurrentFile(const QString &path);
     void resetImagePlaceholder();
+    void updatePullButton();
     QString areaFor(const QString &field) const;
 
     Presets m_presets;
@@ -110,6 +118,9 @@ private:
     QLineEdit *m_name = nullptr;
     QComboBox *m_image = nullptr;
     QToolButton *m_refreshImages = nullptr;
+    QToolButton *m_pullImage = nullptr;
+    QStringList m_localTags;
+    bool m_imagesKnown = false; // setImages() has been called: "missing" means something
     QLineEdit *m_command = nullptr;
     QLineEdit *m_env = nullptr;
     QLineEdit *m_workdir = nullptr;

@@ -1,12 +1,20 @@
+#include "engineselector.h"
 #include "launchpanel.h"
+#include "mainwindow.h"
 #include "presets.h"
+#include "pulldialog.h"
 #include "variationtablemodel.h"
 
+#include "docker/dockermonitor.h"
+#include "docker/imagepull.h"
+#include "docker/syncwait.h"
 #include "run/runspec.h"
+#include "testregistry.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -15,9 +23,12 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -122,6 +133,9 @@ private slots:
     void ctrlEnterLaunches_data();
     void ctrlEnterLaunches();
     void setImagesKeepsTypedText();
+    void pullButtonForMissingImage();
+    void pullDialogCancelAndRetry();
+    void engineSelectorSwitchesMonitor();
 
     void modelTester();
     void moveRows();
@@ -712,6 +726,196 @@ void TestLaunchPanel::setImagesKeepsTypedText()
 
     child<QToolButton>(panel, QStringLiteral("refreshImagesButton"))->click();
     QCOMPARE(refresh.size(), 1);
+}
+
+void TestLaunchPanel::pullButtonForMissingImage()
+{
+    LaunchPanel panel;
+    QSignalSpy pull(&panel, &LaunchPanel::pullRequested);
+    auto *image = child<QComboBox>(panel, QStringLiteral("imageCombo"));
+    auto *button = child<QToolButton>(panel, QStringLiteral("pullImageButton"));
+    // Before the list is known nothing is "missing".
+    image->setEditText(QStringLiteral("node:20"));
+    QVERIFY(button->isHidden());
+    QCOMPARE(panel.missingImage(), QString());
+
+    panel.setImages({ImageSummary{QStringLiteral("sha256:1"),
+                                  {QStringLiteral("busybox:latest"),
+                                   QStringLiteral("localhost/parallax/demo-agent:0.1.0"),
+                                   QStringLiteral("docker.io/library/alpine:3.19")},
+                                  1000,
+                                  0}});
+    QVERIFY(!button->isHidden());
+    QCOMPARE(panel.missingImage(), QStringLiteral("node:20"));
+    QVERIFY(button->toolTip().contains(QLatin1String("node:20")));
+    button->click();
+    QCOMPARE(pull.size(), 1);
+    QCOMPARE(pull.first().first().toString(), QStringLiteral("node:20"));
+
+    for (const char *local : {"busybox",
+                              "busybox:latest",
+                              "parallax/demo-agent:0.1.0",
+                              "localhost/parallax/demo-agent:0.1.0",
+                              "alpine:3.19",
+                              "docker.io/library/alpine:3.19"}) {
+        image->setEditText(QString::fromLatin1(local));
+        QVERIFY2(button->isHidden(), local);
+        QVERIFY2(panel.isLocalImage(QString::fromLatin1(local)), local);
+    }
+    for (const char *missing : {"busybox:1.36", "alpine", "parallax/demo-agent:0.2.0"}) {
+        image->setEditText(QString::fromLatin1(missing));
+        QVERIFY2(!button->isHidden(), missing);
+    }
+    image->setEditText(QString());
+    QVERIFY(button->isHidden());
+}
+
+// The whole pull flow in the window: the panel's Pull button for an image only a registry has,
+// the dialog's per-layer bars, Cancel (no error shown, nothing pulled, the panel still offers
+// Pull), Retry to completion, and the image list refreshed so Pull goes away. Against the real
+// daemon and Debian's docker-registry on loopback, slowed by a proxy so Cancel lands mid-pull.
+void TestLaunchPanel::pullDialogCancelAndRetry()
+{
+    using namespace Parallax::RegistryTest;
+    if (Registry::binary().isEmpty())
+        QSKIP("docker-registry is not installed (apt-get install docker-registry)");
+    QStandardPaths::setTestModeEnabled(true); // the window's history database
+    QSettings().remove(QLatin1String(EngineSelector::kSettingsKey));
+    MainWindow window;
+    DockerMonitor *monitor = window.dockerMonitor();
+    QVERIFY(monitor->client());
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->health() != DockerMonitor::Health::Unknown, 15000);
+    if (monitor->health() != DockerMonitor::Health::Healthy)
+        QSKIP(qPrintable(QStringLiteral("Docker does not answer: %1").arg(monitor->message())));
+
+    Registry registry;
+    QString error = registry.start();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    error = registry.pushRandomImage(
+            QStringLiteral("parallax-test/ui"), QStringLiteral("1"), 3, 12'000'000);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    ThrottlingProxy proxy(registry.port(),
+                          qEnvironmentVariableIntValue("PARALLAX_PULL_RATE") > 0
+                                  ? qEnvironmentVariableIntValue("PARALLAX_PULL_RATE")
+                                  : 6'000'000);
+    const QString ref = QStringLiteral("127.0.0.1:%1/parallax-test/ui:1").arg(proxy.port());
+    registry.addLocal(ref);
+
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *panel = window.findChild<LaunchPanel *>();
+    QVERIFY(panel);
+    auto *image = child<QComboBox>(*panel, QStringLiteral("imageCombo"));
+    auto *button = child<QToolButton>(*panel, QStringLiteral("pullImageButton"));
+    // The window lists the local images once Docker answers.
+    QTRY_VERIFY_WITH_TIMEOUT(image->count() > 0, 15000);
+    image->setEditText(ref);
+    QVERIFY(!button->isHidden());
+    button->click();
+    auto *dialog = window.findChild<PullDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    ImagePull *pull = dialog->pull();
+    QCOMPARE(pull->reference(), ref);
+
+    // Per-layer bars appear and move.
+    QTRY_VERIFY_WITH_TIMEOUT(pull->progress()->rowCount() == 3, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QList<QProgressBar *> bars = dialog->findChildren<QProgressBar *>();
+                int moving = 0;
+                for (QProgressBar *bar : bars)
+                    moving += bar->objectName().isEmpty() && bar->value() > 0 ? 1 : 0;
+                return bars.size() == 4 && moving >= 1;
+            }(),
+            60000);
+    const QString shot = qEnvironmentVariable("PARALLAX_PULL_SCREENSHOT");
+    if (!shot.isEmpty()) {
+        // Let a few updates land, then photograph the screen (Xvfb) mid-pull.
+        QTest::qWait(1500);
+        QProcess::execute(QStringLiteral("import"),
+                          {QStringLiteral("-window"), QStringLiteral("root"), shot});
+    }
+    QCOMPARE(pull->state(), ImagePull::State::Pulling);
+    child<QPushButton>(*dialog, QStringLiteral("pullCancel"))->click();
+    QCOMPARE(pull->state(), ImagePull::State::Cancelled);
+    auto *result = child<QLabel>(*dialog, QStringLiteral("pullResult"));
+    QVERIFY2(result->text().startsWith(QLatin1String("Pull cancelled.")),
+             qPrintable(result->text()));
+    QVERIFY(result->styleSheet().isEmpty()); // not shown as an error
+    QVERIFY(!child<QPushButton>(*dialog, QStringLiteral("pullRetry"))->isHidden());
+    QVERIFY(child<QPushButton>(*dialog, QStringLiteral("pullCancel"))->isHidden());
+    // The list is refreshed and the panel still offers the pull.
+    QTest::qWait(1000);
+    QVERIFY(!button->isHidden());
+    QVERIFY(!panel->isLocalImage(ref));
+
+    proxy.setRate(0);
+    child<QPushButton>(*dialog, QStringLiteral("pullRetry"))->click();
+    QCOMPARE(pull->state(), ImagePull::State::Pulling);
+    QTRY_COMPARE_WITH_TIMEOUT(pull->state(), ImagePull::State::Succeeded, 120000);
+    QCOMPARE(result->text(), QStringLiteral("%1 is ready.").arg(ref));
+    QCOMPARE(child<QProgressBar>(*dialog, QStringLiteral("pullOverall"))->value(), 1000);
+    // pullEnded refreshed the window's image list: the image is local, Pull is gone.
+    QTRY_VERIFY_WITH_TIMEOUT(panel->isLocalImage(ref), 15000);
+    QVERIFY(button->isHidden());
+    child<QPushButton>(*dialog, QStringLiteral("pullClose"))->click();
+    QTRY_VERIFY(!window.findChild<PullDialog *>()); // deleted on close
+    error = registry.removeLocal();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+void TestLaunchPanel::engineSelectorSwitchesMonitor()
+{
+    // A private HOME with one Docker context that points at a socket that does not exist.
+    QTemporaryDir home;
+    QVERIFY(home.isValid());
+    const QString meta = home.filePath(
+            QStringLiteral(".docker/contexts/meta/%1/meta.json")
+                    .arg(QString::fromLatin1(
+                            QCryptographicHash::hash("nowhere", QCryptographicHash::Sha256)
+                                    .toHex())));
+    QVERIFY(QDir().mkpath(QFileInfo(meta).absolutePath()));
+    QFile file(meta);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(
+            R"({"Name":"nowhere","Endpoints":{"docker":{"Host":"unix:///tmp/px-nowhere.sock"}}})");
+    file.close();
+    const QByteArray oldHome = qgetenv("HOME");
+    qputenv("HOME", home.path().toLocal8Bit());
+    qunsetenv("DOCKER_HOST");
+    qunsetenv("PARALLAX_ENGINE");
+    QSettings().remove(QLatin1String(EngineSelector::kSettingsKey));
+
+    DockerMonitor monitor;
+    EngineSelector selector(&monitor);
+    QCOMPARE(selector.itemData(0).toString(), QString()); // Automatic
+    QVERIFY(selector.findData(QStringLiteral("nowhere")) > 0);
+    QVERIFY(selector.findData(QStringLiteral("default")) > 0);
+    QSignalSpy health(&monitor, &DockerMonitor::healthChanged);
+    QVERIFY(selector.choose(QStringLiteral("nowhere")));
+    QCOMPARE(monitor.engine(), QStringLiteral("nowhere"));
+    QCOMPARE(monitor.client()->endpoint().socketPath, QStringLiteral("/tmp/px-nowhere.sock"));
+    QCOMPARE(monitor.endpointText(),
+             QStringLiteral("unix:///tmp/px-nowhere.sock (context nowhere)"));
+    QTRY_COMPARE_WITH_TIMEOUT(monitor.health(), DockerMonitor::Health::Unreachable, 10000);
+    QVERIFY2(monitor.message().contains(QLatin1String("/tmp/px-nowhere.sock")),
+             qPrintable(monitor.message()));
+    QCOMPARE(QSettings().value(QLatin1String(EngineSelector::kSettingsKey)).toString(),
+             QStringLiteral("nowhere"));
+
+    // A new window's selector restores the choice.
+    DockerMonitor second;
+    EngineSelector restored(&second);
+    QCOMPARE(second.engine(), QStringLiteral("nowhere"));
+    QCOMPARE(restored.currentData().toString(), QStringLiteral("nowhere"));
+
+    // Back to Automatic.
+    QVERIFY(selector.choose(QString()));
+    QCOMPARE(monitor.engine(), QString());
+    QCOMPARE(QSettings().value(QLatin1String(EngineSelector::kSettingsKey)).toString(), QString());
+    qputenv("HOME", oldHome);
 }
 
 void TestLaunchPanel::modelTester()
