@@ -1,10 +1,12 @@
 #include "mainwindow.h"
 
+#include "engineselector.h"
 #include "exportdialog.h"
 #include "findbar.h"
 #include "historydialog.h"
 #include "launchpanel.h"
 #include "outputview.h"
+#include "pulldialog.h"
 #include "theme.h"
 #include "variationpane.h"
 
@@ -62,6 +64,15 @@ MainWindow::MainWindow(QWidget *parent)
             });
         }
     });
+    connect(m_launchPanel, &LaunchPanel::pullRequested, this, [this](const QString &image) {
+        if (DockerClient *client = m_monitor->client()) {
+            auto *dialog = new PullDialog(client, image, this);
+            connect(dialog, &PullDialog::pullEnded, m_launchPanel, [this] {
+                emit m_launchPanel->imagesRefreshRequested();
+            });
+            dialog->show();
+        }
+    });
 
     m_banner = new QLabel(this);
     m_banner->setWordWrap(true);
@@ -106,6 +117,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_dockerStatus = new QLabel(this);
     m_runStatus = new QLabel(this);
     statusBar()->addWidget(m_runStatus, 1);
+    statusBar()->addPermanentWidget(new EngineSelector(m_monitor, this));
     statusBar()->addPermanentWidget(m_dockerStatus);
 
     createActions();
