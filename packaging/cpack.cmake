@@ -34,3 +34,6 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite, qt6-qpa-plugins")
 # Parallax needs a container engine to run anything but can live without one on this machine
 # (it may come from another package, such as docker-ce); the SVG plugin draws the window icon.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "docker.io | podman, libqt6svg6")
+# Secret values live in the desktop's keychain when a Secret Service answers; without one
+# Parallax falls back to environment variables.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "gnome-keyring")
