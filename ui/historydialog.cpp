@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -42,6 +43,8 @@ enum DetailsColumn {
     DBytes,
     DStderr,
     DWinner,
+    DCpuPeak,
+    DMemoryPeak,
     DColumnCount
 };
 
@@ -147,7 +150,9 @@ HistoryDialog::HistoryDialog(HistoryDb *db, QWidget *parent, const QString &runs
                                           tr("Lines"),
                                           tr("Bytes"),
                                           tr("Stderr lines"),
-                                          tr("Winner")});
+                                          tr("Winner"),
+                                          tr("CPU peak"),
+                                          tr("Memory peak")});
     m_details->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_details->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_details->verticalHeader()->hide();
@@ -366,6 +371,11 @@ void HistoryDialog::updateDetails()
     m_detailsTitle->setText(title);
 
     const QLocale locale;
+    // Resource peaks live in run.json only (cpu_peak_percent, memory_peak_bytes).
+    QHash<QString, QJsonObject> recorded;
+    if (const Result<QJsonObject> json = readRunJson(s.folder))
+        for (const QJsonValue &value : json->value(QLatin1String("variations")).toArray())
+            recorded.insert(value[QLatin1String("name")].toString(), value.toObject());
     m_details->setRowCount(int(record->variations.size()));
     int row = 0;
     for (const VariationRecord &v : record->variations) {
@@ -384,7 +394,19 @@ void HistoryDialog::updateDetails()
         auto *linesItem = new SortItem(locale.toString(lines), lines);
         auto *bytesItem = new SortItem(locale.formattedDataSize(bytes), bytes);
         auto *stderrItem = new SortItem(locale.toString(v.stderrLines), v.stderrLines);
-        for (QTableWidgetItem *item : {exit, duration, linesItem, bytesItem, stderrItem})
+        const QJsonObject peaks = recorded.value(v.name);
+        const QJsonValue cpuPeak = peaks.value(QLatin1String("cpu_peak_percent"));
+        const QJsonValue memoryPeak = peaks.value(QLatin1String("memory_peak_bytes"));
+        auto *cpuItem = new SortItem(
+                cpuPeak.isDouble() ? QStringLiteral("%1 %").arg(cpuPeak.toDouble(), 0, 'f', 1)
+                                   : QStringLiteral("—"),
+                cpuPeak.toDouble(-1));
+        auto *memoryItem = new SortItem(
+                memoryPeak.isDouble() ? locale.formattedDataSize(qint64(memoryPeak.toDouble()))
+                                      : QStringLiteral("—"),
+                memoryPeak.toDouble(-1));
+        for (QTableWidgetItem *item :
+             {exit, duration, linesItem, bytesItem, stderrItem, cpuItem, memoryItem})
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         auto *state = new SortItem(v.state, v.state);
         if (!v.error.isEmpty())
@@ -398,6 +420,8 @@ void HistoryDialog::updateDetails()
         m_details->setItem(row, DLines, linesItem);
         m_details->setItem(row, DBytes, bytesItem);
         m_details->setItem(row, DStderr, stderrItem);
+        m_details->setItem(row, DCpuPeak, cpuItem);
+        m_details->setItem(row, DMemoryPeak, memoryItem);
         m_details->setItem(row, DWinner, star);
         ++row;
     }

@@ -1,18 +1,19 @@
 #include "mainwindow.h"
 
-#include "engineselector.h"
 #include "exportdialog.h"
 #include "findbar.h"
 #include "historydialog.h"
 #include "launchpanel.h"
+#include "notifier.h"
 #include "outputview.h"
-#include "pulldialog.h"
+#include "secretsdialog.h"
 #include "theme.h"
 #include "variationpane.h"
 
 #include "docker/dockermonitor.h"
 #include "export/runexporter.h"
 #include "run/run.h"
+#include "secrets/secretstore.h"
 #include "text/terminalbuffer.h"
 
 #include <QAction>
@@ -48,6 +49,8 @@ MainWindow::MainWindow(QWidget *parent)
     setWindowIcon(QIcon(QStringLiteral(":/icons/parallax.svg")));
 
     m_historyOpen = m_history.open().ok(); // without it runs still work, only unrecorded
+    m_secrets = new SecretStore(this);
+    m_notifier = new Notifier(this);
 
     m_monitor = new DockerMonitor(this);
     connect(m_monitor, &DockerMonitor::healthChanged, this, &MainWindow::onDockerHealth);
@@ -62,15 +65,6 @@ MainWindow::MainWindow(QWidget *parent)
                 if (images)
                     m_launchPanel->setImages(*images);
             });
-        }
-    });
-    connect(m_launchPanel, &LaunchPanel::pullRequested, this, [this](const QString &image) {
-        if (DockerClient *client = m_monitor->client()) {
-            auto *dialog = new PullDialog(client, image, this);
-            connect(dialog, &PullDialog::pullEnded, m_launchPanel, [this] {
-                emit m_launchPanel->imagesRefreshRequested();
-            });
-            dialog->show();
         }
     });
 
@@ -117,7 +111,6 @@ MainWindow::MainWindow(QWidget *parent)
     m_dockerStatus = new QLabel(this);
     m_runStatus = new QLabel(this);
     statusBar()->addWidget(m_runStatus, 1);
-    statusBar()->addPermanentWidget(new EngineSelector(m_monitor, this));
     statusBar()->addPermanentWidget(m_dockerStatus);
 
     createActions();
@@ -276,6 +269,8 @@ void MainWindow::createMenus()
     run->addAction(m_launchAction);
     run->addAction(m_stopAction);
     run->addAction(m_rerunAction);
+    run->addSeparator();
+    run->addAction(tr("&Secrets…"), this, &MainWindow::showSecrets);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *layout = view->addMenu(tr("&Layout"));
@@ -393,7 +388,32 @@ void MainWindow::launch()
     }
     RunOptions options;
     options.specPath = m_launchPanel->currentFile();
-    auto *run = new Run(client, *spec, options, this);
+    if (spec->secrets.isEmpty()) {
+        startRun(*spec, options);
+        return;
+    }
+    // Each secret from the keychain, else from the environment; the keychain answers over
+    // D-Bus, so the launch continues when it has.
+    m_secrets->resolve(spec->secrets,
+                       options.environment,
+                       this,
+                       [this, runSpec = *spec, options](SecretResolution resolution) mutable {
+                           if (!resolution.keychainAvailable)
+                               statusBar()->showMessage(
+                                       tr("No keychain available: secrets come from the "
+                                          "environment"),
+                                       8000);
+                           options.environment = resolution.environment;
+                           startRun(runSpec, options);
+                       });
+}
+
+void MainWindow::startRun(const RunSpec &spec, const RunOptions &options)
+{
+    DockerClient *client = m_monitor->client();
+    if (!client)
+        return;
+    auto *run = new Run(client, spec, options, this);
     if (m_historyOpen)
         run->setHistory(&m_history);
     run->start();
@@ -403,6 +423,16 @@ void MainWindow::launch()
         return;
     }
     showRun(run);
+}
+
+SecretsDialog *MainWindow::showSecrets()
+{
+    if (!m_secretsDialog)
+        m_secretsDialog = new SecretsDialog(m_secrets, this);
+    m_secretsDialog->show();
+    m_secretsDialog->raise();
+    m_secretsDialog->activateWindow();
+    return m_secretsDialog;
 }
 
 void MainWindow::showRun(Run *run, bool replay)
@@ -419,6 +449,7 @@ void MainWindow::showRun(Run *run, bool replay)
         auto *pane = new VariationPane;
         pane->view()->buffer()->setMaxLines(maxLines);
         pane->setRunner(runner, replay);
+        pane->setStatsSampler(run->statsSampler(int(panes.size())));
         pane->view()->setWrapLines(m_wrap);
         pane->view()->setShowTimestamps(m_timestamps);
         if (m_fontSize > 0)
@@ -436,9 +467,12 @@ void MainWindow::showRun(Run *run, bool replay)
         updateRunStatus();
         updateActions();
     });
-    connect(run, &Run::finished, this, [this] {
+    connect(run, &Run::finished, this, [this, run] {
         updateRunStatus();
         updateActions();
+        // Someone who switched away while the agents worked hears how it went.
+        if (!isActiveWindow())
+            m_notifier->notifyRunFinished(run);
     });
     const QString name = run->spec().name.isEmpty() ? run->spec().image : run->spec().name;
     m_runHeader->setText(

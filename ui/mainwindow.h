@@ -21,6 +21,9 @@ class DockerMonitor;
 class FindBar;
 class HistoryDialog;
 class LaunchPanel;
+class Notifier;
+class SecretStore;
+class SecretsDialog;
 class Run;
 class VariationPane;
 
@@ -55,6 +58,10 @@ public:
     HistoryDb *history() { return m_historyOpen ? &m_history : nullptr; }
     // Opens the history window (Ctrl+H), non-modal and reused.
     HistoryDialog *showHistory();
+    // Opens the Secrets dialog (names in the OS keychain), non-modal and reused.
+    SecretsDialog *showSecrets();
+    SecretStore *secretStore() const { return m_secrets; }
+    Notifier *notifier() const { return m_notifier; }
     // Asks for a format and a file, then exports the run folder (Ctrl+E exports the current
     // run, or opens the history to choose one).
     void exportRun(const QString &folder);
@@ -79,6 +86,7 @@ private:
     void saveSpec(bool saveAs);
     void showAbout();
     void readSettings();
+    void startRun(const RunSpec &spec, const RunOptions &options);
     void writeSettings();
 
     DockerMonitor *m_monitor = nullptr;
@@ -94,6 +102,9 @@ private:
     bool m_historyOpen = false;
     QPointer<Run> m_run;
     QPointer<HistoryDialog> m_historyDialog;
+    SecretStore *m_secrets = nullptr;
+    QPointer<SecretsDialog> m_secretsDialog;
+    Notifier *m_notifier = nullptr;
     QPointer<VariationPane> m_findPane; // where find last stepped
     QList<QPointer<Run>> m_background;  // resumed runs not on screen
     QTimer m_tick;

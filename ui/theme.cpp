@@ -41,7 +41,11 @@ void apply(Mode mode)
     switch (mode) {
     case Mode::System:
         QApplication::setStyle(QStyleFactory::create(systemStyle));
-        QApplication::setPalette(QApplication::style()->standardPalette());
+        // An empty palette (no role set) leaves every colour to the platform theme and the
+        // style, and Qt re-resolves it when the desktop's palette changes at runtime (light to
+        // dark), sending PaletteChange to every widget: the panes' ANSI defaults follow. An
+        // explicit palette here would pin today's colours.
+        QApplication::setPalette(QPalette());
         break;
     case Mode::Light:
         QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));

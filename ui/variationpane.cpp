@@ -2,6 +2,7 @@
 
 #include "outputview.h"
 #include "statebadge.h"
+#include "statsplot.h"
 
 #include "run/variationmodel.h"
 #include "run/variationrunner.h"
@@ -68,6 +69,8 @@ VariationPane::VariationPane(QWidget *parent)
     m_lines->setToolTip(tr("Lines received"));
     for (QLabel *label : {m_elapsed, m_lines})
         label->setForegroundRole(QPalette::PlaceholderText);
+    m_stats = new StatsPlot(m_header);
+    m_stats->hide();
 
     m_stop = new QToolButton(m_header);
     m_stop->setIcon(stopIcon(palette()));
@@ -98,6 +101,7 @@ VariationPane::VariationPane(QWidget *parent)
     headerLayout->addWidget(m_name);
     headerLayout->addWidget(m_badge);
     headerLayout->addStretch(1);
+    headerLayout->addWidget(m_stats);
     headerLayout->addWidget(m_lines);
     headerLayout->addWidget(m_elapsed);
     headerLayout->addWidget(m_stop);
@@ -111,6 +115,12 @@ VariationPane::VariationPane(QWidget *parent)
     layout->setSpacing(0);
     layout->addWidget(m_header);
     layout->addWidget(m_view, 1);
+}
+
+void VariationPane::setStatsSampler(StatsSampler *sampler)
+{
+    m_stats->setSampler(sampler);
+    m_stats->setVisible(sampler != nullptr);
 }
 
 QString VariationPane::name() const

@@ -13,6 +13,8 @@ namespace Parallax {
 
 class OutputView;
 class StateBadge;
+class StatsPlot;
+class StatsSampler;
 class VariationRunner;
 
 // One variation's pane: a header (name, state badge, elapsed time, line count, stop button,
@@ -28,6 +30,9 @@ public:
     void setRunner(VariationRunner *runner, bool replay = false);
     VariationRunner *runner() const { return m_runner; }
     OutputView *view() const { return m_view; }
+    // Shows the variation's live CPU and memory plots in the header (null: hides them).
+    void setStatsSampler(StatsSampler *sampler);
+    StatsPlot *statsPlot() const { return m_stats; }
     QString name() const;
     // Updates the ticking parts of the header (elapsed time, lines).
     void tick();
@@ -53,6 +58,7 @@ private:
     StateBadge *m_badge = nullptr;
     QLabel *m_elapsed = nullptr;
     QLabel *m_lines = nullptr;
+    StatsPlot *m_stats = nullptr;
     QToolButton *m_stop = nullptr;
     QToolButton *m_menuButton = nullptr;
     OutputView *m_view = nullptr;
