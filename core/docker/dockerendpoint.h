@@ -20,8 +20,9 @@ struct DockerEndpoint
 {
     QString socketPath;
     QString source; // "DOCKER_HOST", "default", "rootless Docker", "Podman", "context NAME"
-    QString name;   // the engine name a selector or --engine uses; empty for ad-hoc endpoints
-    QString error;  // available() only: why this engine cannot be used (e.g. a tcp:// context)
+    // Defaulted, so that DockerEndpoint{path, source} still initialises everything.
+    QString name = {};  // the engine name a selector or --engine uses; empty for ad-hoc ones
+    QString error = {}; // available() only: why this engine cannot be used (a tcp:// context)
 
     QString url() const { return QStringLiteral("unix://") + socketPath; }
     // "unix:///var/run/docker.sock (default)"
