@@ -26,6 +26,7 @@ SecretsDialog::SecretsDialog(SecretStore *store, QWidget *parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("secretsStatus"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::RichText);
     m_status->setFrameShape(QFrame::StyledPanel);
     m_status->setMargin(6);
 
@@ -76,6 +77,7 @@ SecretsDialog::SecretsDialog(SecretStore *store, QWidget *parent)
     m_shown = new QLineEdit(this);
     m_shown->setObjectName(QStringLiteral("secretShown"));
     m_shown->setReadOnly(true);
+    m_shown->setToolTip(tr("The selected secret's value, as the keychain holds it"));
     m_shown->hide();
 
     m_new = new QPushButton(tr("&New"), this);
@@ -105,6 +107,7 @@ SecretsDialog::SecretsDialog(SecretStore *store, QWidget *parent)
     form->addRow(tr("&Value:"), m_value);
     auto *saveRow = new QHBoxLayout;
     saveRow->addWidget(m_error, 1);
+    saveRow->addStretch();
     saveRow->addWidget(m_save);
 
     auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -140,7 +143,7 @@ void SecretsDialog::updateBackend()
     const SecretBackend backend = m_store->backend();
     QString text = m_store->statusText().toHtmlEscaped();
     if (backend == SecretBackend::Keychain)
-        text = QStringLiteral("🔒 ") + text;
+        text = QStringLiteral("<b>%1</b> %2").arg(tr("Keychain:"), text);
     else if (backend == SecretBackend::Environment)
         text = QStringLiteral("⚠ <b>%1</b><br>%2")
                        .arg(tr("No keychain available: secrets come from the environment."),

@@ -9,8 +9,21 @@
 
 namespace Parallax {
 
-static constexpr int kPlotWidth = 64;
-static constexpr int kTextWidth = 62;
+static constexpr int kPlotWidth = 60;
+static constexpr int kSpacing = 4;
+static constexpr int kVisibleSamples = 60; // the plots show the last minute
+
+// "1.1M", "312K": short enough to sit inside a 60-pixel plot.
+static QString shortBytes(qint64 bytes)
+{
+    if (bytes >= 1024LL * 1024 * 1024)
+        return QStringLiteral("%1G").arg(bytes / (1024.0 * 1024 * 1024), 0, 'f', 1);
+    if (bytes >= 10LL * 1024 * 1024)
+        return QStringLiteral("%1M").arg(bytes / (1024 * 1024));
+    if (bytes >= 1024 * 1024)
+        return QStringLiteral("%1M").arg(bytes / (1024.0 * 1024), 0, 'f', 1);
+    return QStringLiteral("%1K").arg(bytes / 1024);
+}
 
 StatsPlot::StatsPlot(QWidget *parent)
     : QWidget(parent)
@@ -37,7 +50,7 @@ void StatsPlot::setSampler(StatsSampler *sampler)
 QSize StatsPlot::sizeHint() const
 {
     const int height = qMax(22, fontMetrics().height() + 6);
-    return {2 * (kPlotWidth + kTextWidth) + 10, height};
+    return {2 * kPlotWidth + kSpacing, height};
 }
 
 QString StatsPlot::bytesText(qint64 bytes)
@@ -86,22 +99,30 @@ void StatsPlot::paintEvent(QPaintEvent *)
     }
 
     const int h = height();
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    painter.setFont(small);
+    const size_t first = samples.size() > size_t(kVisibleSamples)
+                                 ? samples.size() - size_t(kVisibleSamples)
+                                 : 0;
     auto drawOne = [&](int x,
                        const QColor &color,
                        const QString &label,
                        const std::function<double(const StatsSample &)> &value) {
-        const QRectF box(x + 0.5, 2.5, kPlotWidth - 1, h - 5);
+        const QRectF box(x + 0.5, 1.5, kPlotWidth - 1, h - 3);
         painter.setPen(QPen(pal.color(QPalette::Mid), 1));
         painter.setBrush(pal.color(QPalette::Base));
         painter.drawRoundedRect(box, 2, 2);
-        if (samples.size() >= 2) {
+        if (samples.size() - first >= 2) {
+            // Time runs right to left from the newest sample at the right edge; a young
+            // container fills only the right part.
             QPainterPath line;
-            const double step = (box.width() - 2) / double(StatsSampler::kCapacity - 1);
-            const double start = box.right() - 1 - step * double(samples.size() - 1);
-            for (size_t i = 0; i < samples.size(); ++i) {
-                const double px = start + step * double(i);
-                const double py = box.bottom() - 1 - value(samples[i]) * (box.height() - 2);
-                if (i == 0)
+            const double step = (box.width() - 2) / double(kVisibleSamples - 1);
+            const double start = box.right() - 1 - step * double(samples.size() - 1 - first);
+            for (size_t i = first; i < samples.size(); ++i) {
+                const double px = start + step * double(i - first);
+                const double py = box.bottom() - 1 - value(samples[i]) * (box.height() - 3);
+                if (i == first)
                     line.moveTo(px, py);
                 else
                     line.lineTo(px, py);
@@ -111,7 +132,7 @@ void StatsPlot::paintEvent(QPaintEvent *)
             fill.lineTo(start, box.bottom() - 1);
             fill.closeSubpath();
             QColor area = color;
-            area.setAlpha(60);
+            area.setAlpha(70);
             painter.setPen(Qt::NoPen);
             painter.setBrush(area);
             painter.drawPath(fill);
@@ -119,22 +140,27 @@ void StatsPlot::paintEvent(QPaintEvent *)
             painter.setBrush(Qt::NoBrush);
             painter.drawPath(line);
         }
-        painter.setPen(any ? pal.color(QPalette::WindowText)
-                           : pal.color(QPalette::PlaceholderText));
-        painter.drawText(QRect(x + kPlotWidth + 4, 0, kTextWidth - 4, h),
-                         Qt::AlignLeft | Qt::AlignVCenter,
-                         label);
+        // The value sits on a veil of the base colour so the line never hides it.
+        const QRectF textBox = painter.boundingRect(
+                box.adjusted(3, 1, -3, 0), Qt::AlignLeft | Qt::AlignTop, label);
+        QColor veil = pal.color(QPalette::Base);
+        veil.setAlpha(190);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(veil);
+        painter.drawRect(textBox.adjusted(-1, 0, 1, 0));
+        painter.setPen(any ? pal.color(QPalette::Text) : pal.color(QPalette::PlaceholderText));
+        painter.drawText(textBox, Qt::AlignLeft | Qt::AlignTop, label);
     };
 
     const StatsSample last = any ? samples.back() : StatsSample{};
     drawOne(0,
             cpuColor,
-            any ? QStringLiteral("%1 %").arg(last.cpuPercent, 0, 'f', last.cpuPercent < 10 ? 1 : 0)
+            any ? QStringLiteral("%1%").arg(last.cpuPercent, 0, 'f', last.cpuPercent < 10 ? 1 : 0)
                 : tr("CPU"),
             [cpuScale](const StatsSample &s) { return s.cpuPercent / cpuScale; });
-    drawOne(kPlotWidth + kTextWidth + 6,
+    drawOne(kPlotWidth + kSpacing,
             memoryColor,
-            any ? bytesText(last.memoryBytes) : tr("mem"),
+            any ? shortBytes(last.memoryBytes) : tr("mem"),
             [memoryScale](const StatsSample &s) {
                 return double(s.memoryBytes) / double(memoryScale);
             });

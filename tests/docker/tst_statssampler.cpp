@@ -3,6 +3,7 @@
 // the history database and the exports must carry them. The same run passes a secret that the
 // agent prints: its value must appear in no file the run, the history or an export wrote.
 
+#include "privatesessionbus.h"
 #include "runtesthelpers.h"
 
 #include "docker/dockerclient.h"
@@ -119,7 +120,7 @@ private slots:
         VariationSpec flood;
         flood.name = QStringLiteral("flood");
         flood.env = {{QStringLiteral("DEMO_MODE"), QStringLiteral("flood")},
-                     {QStringLiteral("DEMO_LINES"), QStringLiteral("1000000")},
+                     {QStringLiteral("DEMO_LINES"), QStringLiteral("2000000")},
                      {QStringLiteral("DEMO_LINE_BYTES"), QStringLiteral("16")}};
         VariationSpec leak;
         leak.name = QStringLiteral("leak");
@@ -202,6 +203,55 @@ private slots:
         QVERIFY2(!allBytesUnder(QFileInfo(dbPath).absolutePath()).contains(secret),
                  "secret in the history database");
         QVERIFY2(!exports.contains(secret), "secret in an export");
+    }
+
+    // `parallax run` on a machine without a keychain (a private bus with no Secret Service):
+    // it says so once, takes the secret from the environment, and the run records the peaks.
+    void cliWarnsWithoutKeychain()
+    {
+        const QString binary = qEnvironmentVariable("PARALLAX_BINARY");
+        if (binary.isEmpty())
+            QSKIP("PARALLAX_BINARY is not set (run through ctest)");
+        PrivateSessionBus bus;
+        const QString busError = bus.start();
+        QVERIFY2(busError.isEmpty(), qPrintable(busError));
+        QTemporaryDir dir(QStringLiteral("/tmp/pxstatscli-XXXXXX"));
+        const QByteArray secret = "sk-cli-4411aa";
+        QFile spec(dir.filePath(QStringLiteral("spec.json")));
+        QVERIFY(spec.open(QIODevice::WriteOnly));
+        const QJsonObject specJson{
+                {QStringLiteral("name"), QStringLiteral("cli-secrets")},
+                {QStringLiteral("image"), RunTest::demoImage()},
+                {QStringLiteral("secrets"), QJsonArray{QStringLiteral("PX_CLI_TOKEN")}},
+                {QStringLiteral("command"),
+                 QJsonArray{QStringLiteral("sh"),
+                            QStringLiteral("-c"),
+                            QStringLiteral("echo got=$PX_CLI_TOKEN; i=0; "
+                                           "while [ $i -lt 300000 ]; do i=$((i+1)); done")}}};
+        spec.write(QJsonDocument(specJson).toJson());
+        spec.close();
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), bus.address());
+        env.insert(QStringLiteral("PX_CLI_TOKEN"), QString::fromLatin1(secret));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        cli.setProcessEnvironment(env);
+        const QString runDir = dir.filePath(QStringLiteral("run"));
+        cli.start(binary, {QStringLiteral("run"), spec.fileName(), QStringLiteral("-o"), runDir});
+        QVERIFY(cli.waitForFinished(120000));
+        const QByteArray err = cli.readAllStandardError();
+        const QByteArray out = cli.readAllStandardOutput();
+        m_runIds << RunTest::runIdFromCliOutput(err);
+        QVERIFY2(cli.exitCode() == 0, err.constData());
+        QCOMPARE(err.count("no keychain available: secrets come from the environment"), 1);
+        QVERIFY2(out.contains("got="), out.constData());
+        QVERIFY2(!out.contains(secret), "the CLI printed a secret value");
+        QVERIFY2(!allBytesUnder(dir.path()).contains(secret), "a secret value reached a file");
+        const QJsonObject record = RunTest::readRunJson(runDir);
+        const QJsonObject variation = record[QLatin1String("variations")][0].toObject();
+        QVERIFY2(variation.contains(QLatin1String("memory_peak_bytes")),
+                 QJsonDocument(variation).toJson().constData());
     }
 };
 
