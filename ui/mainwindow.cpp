@@ -13,6 +13,7 @@
 #include "docker/dockermonitor.h"
 #include "export/runexporter.h"
 #include "run/run.h"
+#include "run/runfolder.h"
 #include "secrets/secretstore.h"
 #include "text/terminalbuffer.h"
 
@@ -25,6 +26,7 @@
 #include <QDirIterator>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -741,7 +743,20 @@ void MainWindow::resumeUnfinishedRuns(const QString &runsDirectory, bool show)
     }
     std::sort(unfinished.begin(), unfinished.end());
     for (const auto &[started, dir] : unfinished) {
-        Result<Run *> run = Run::resume(client, dir, this);
+        // Keychain values too, so the rest of the transcripts is masked as the start was.
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        if (const Result<QJsonObject> record = readRunJson(dir)) {
+            QStringList names;
+            const QJsonArray secrets = record->value(QLatin1String("spec"))
+                                               .toObject()
+                                               .value(QLatin1String("secrets"))
+                                               .toArray();
+            for (const QJsonValue &name : secrets)
+                names << name.toString();
+            if (!names.isEmpty())
+                environment = m_secrets->resolveBlocking(names, environment).environment;
+        }
+        Result<Run *> run = Run::resume(client, dir, this, environment);
         if (!run)
             continue;
         if (m_historyOpen)

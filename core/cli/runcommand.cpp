@@ -7,11 +7,14 @@
 #include "docker/syncwait.h"
 #include "history/historydb.h"
 #include "run/run.h"
+#include "run/runfolder.h"
 #include "secrets/secretstore.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QSet>
 
 #include <unistd.h>
@@ -258,7 +261,20 @@ int resume(const QStringList &args)
         Output::err(QStringLiteral("parallax: %1\n").arg(client.errorString()));
         return ExitNoDocker;
     }
-    Result<Run *> run = Run::resume(*client, args.first(), qApp);
+    // The rest of the transcripts is masked with the same values: keychain, then environment.
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (const Result<QJsonObject> record = readRunJson(args.first())) {
+        QStringList names;
+        const QJsonArray secrets = record->value(QLatin1String("spec"))
+                                           .toObject()
+                                           .value(QLatin1String("secrets"))
+                                           .toArray();
+        for (const QJsonValue &name : secrets)
+            names << name.toString();
+        if (!names.isEmpty())
+            environment = SecretStore().resolveBlocking(names, environment).environment;
+    }
+    Result<Run *> run = Run::resume(*client, args.first(), qApp, environment);
     if (!run) {
         Output::err(QStringLiteral("parallax resume: %1\n").arg(run.errorString()));
         return ExitUsage;
