@@ -1,9 +1,11 @@
 #include "guiapp.h"
 
 #include "mainwindow.h"
+#include "runviewer.h"
 #include "theme.h"
 
 #include "docker/dockermonitor.h"
+#include "export/runexporter.h"
 #include "run/run.h"
 
 #include <QApplication>
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <unistd.h>
 
 namespace Parallax::Gui {
@@ -100,8 +103,21 @@ int main(int argc, char *argv[])
     parser.addOption(theme);
     const QCommandLineOption noResume(QStringLiteral("no-resume"),
                                       QStringLiteral("Do not reopen unfinished runs."));
+    const QCommandLineOption open(QStringLiteral("open"),
+                                  QStringLiteral("Open a recorded run (a run id or folder)."),
+                                  QStringLiteral("run"));
+    const QCommandLineOption replay(QStringLiteral("replay"),
+                                    QStringLiteral("With --open: replay it at 1, 4 or 16x speed."),
+                                    QStringLiteral("speed"));
+    const QCommandLineOption compare(
+            QStringLiteral("compare"),
+            QStringLiteral("Compare a run's variations (a run id or folder)."),
+            QStringLiteral("run"));
     parser.addOption(start);
     parser.addOption(noResume);
+    parser.addOption(open);
+    parser.addOption(replay);
+    parser.addOption(compare);
     parser.process(app);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
@@ -113,6 +129,41 @@ int main(int argc, char *argv[])
     if (parser.isSet(start) && positional.isEmpty()) {
         std::fprintf(stderr, "parallax: --start needs a spec: parallax SPEC.json --start\n");
         return 2;
+    }
+
+    // Run folders are checked before any window appears, so a typo is a clear exit 2.
+    const auto runFolder = [&parser](const QCommandLineOption &option) -> std::optional<QString> {
+        if (!parser.isSet(option))
+            return QString();
+        const Result<QString> folder = RunExporter::resolveRunFolder(parser.value(option));
+        if (!folder) {
+            std::fprintf(stderr,
+                         "parallax: --%s: %s\n",
+                         qPrintable(option.names().first()),
+                         qPrintable(folder.errorString()));
+            return std::nullopt;
+        }
+        return *folder;
+    };
+    const std::optional<QString> openFolder = runFolder(open);
+    const std::optional<QString> compareFolder = runFolder(compare);
+    if (!openFolder || !compareFolder)
+        return 2;
+    double replaySpeed = 0;
+    if (parser.isSet(replay)) {
+        const QString value = parser.value(replay).remove(QLatin1Char('x'));
+        bool ok = false;
+        replaySpeed = value.toDouble(&ok);
+        if (!ok || !RunViewer::speeds().contains(replaySpeed) || replaySpeed == 0) {
+            std::fprintf(stderr,
+                         "parallax: --replay takes 1, 4 or 16 (got '%s')\n",
+                         qPrintable(parser.value(replay)));
+            return 2;
+        }
+        if (openFolder->isEmpty()) {
+            std::fprintf(stderr, "parallax: --replay goes with --open RUN\n");
+            return 2;
+        }
     }
 
     QSettings settings;
@@ -132,6 +183,10 @@ int main(int argc, char *argv[])
         if (!window.openSpec(positional.first()))
             return 2;
     }
+    if (!openFolder->isEmpty() && !window.openRecordedRun(*openFolder, replaySpeed))
+        return 2;
+    if (!compareFolder->isEmpty() && !window.showCompare(*compareFolder))
+        return 2;
     if (!parser.isSet(noResume))
         window.resumeUnfinishedRuns(Run::defaultRunsDirectory(), !parser.isSet(start));
     if (parser.isSet(start)) {

@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -173,6 +174,18 @@ HistoryDialog::HistoryDialog(HistoryDb *db, QWidget *parent, const QString &runs
     splitter->setStretchFactor(1, 2);
     splitter->setChildrenCollapsible(false);
 
+    m_openButton = new QPushButton(tr("&Open"), this);
+    m_openButton->setToolTip(tr("Show the run's panes, filled from its transcripts"));
+    m_replayButton = new QPushButton(tr("Re&play"), this);
+    m_replayButton->setToolTip(
+            tr("Replay the run on its recorded clock, the variations racing as they did"));
+    auto *replayMenu = new QMenu(m_replayButton);
+    for (const int speed : {1, 4, 16})
+        replayMenu->addAction(
+                tr("At %1× Speed").arg(speed), this, [this, speed] { requestOpen(speed); });
+    m_replayButton->setMenu(replayMenu);
+    m_compareButton = new QPushButton(tr("&Compare…"), this);
+    m_compareButton->setToolTip(tr("Compare the run's variations: summary, output, changes"));
     m_folderButton = new QPushButton(tr("Show &Folder"), this);
     m_exportButton = new QPushButton(tr("&Export…"), this);
     m_rerunButton = new QPushButton(tr("&Re-run"), this);
@@ -189,8 +202,14 @@ HistoryDialog::HistoryDialog(HistoryDb *db, QWidget *parent, const QString &runs
         m_status->setToolTip(report.problems.join(QLatin1Char('\n')));
     }
     auto *buttonRow = new QHBoxLayout;
-    for (QPushButton *button :
-         {m_folderButton, m_exportButton, m_rerunButton, m_winnerButton, m_deleteButton}) {
+    for (QPushButton *button : {m_openButton,
+                                m_replayButton,
+                                m_compareButton,
+                                m_folderButton,
+                                m_exportButton,
+                                m_rerunButton,
+                                m_winnerButton,
+                                m_deleteButton}) {
         button->setAutoDefault(false);
         buttonRow->addWidget(button);
     }
@@ -209,7 +228,9 @@ HistoryDialog::HistoryDialog(HistoryDb *db, QWidget *parent, const QString &runs
         updateDetails();
         updateButtons();
     });
-    connect(m_view, &QTableView::doubleClicked, this, &HistoryDialog::showFolder);
+    connect(m_view, &QTableView::doubleClicked, this, [this] { requestOpen(0); });
+    connect(m_openButton, &QPushButton::clicked, this, [this] { requestOpen(0); });
+    connect(m_compareButton, &QPushButton::clicked, this, &HistoryDialog::requestCompare);
     connect(m_folderButton, &QPushButton::clicked, this, &HistoryDialog::showFolder);
     connect(m_exportButton, &QPushButton::clicked, this, &HistoryDialog::requestExport);
     connect(m_rerunButton, &QPushButton::clicked, this, &HistoryDialog::requestRerun);
@@ -291,6 +312,20 @@ void HistoryDialog::requestRerun()
         return;
     }
     emit rerunRequested(spec);
+}
+
+void HistoryDialog::requestOpen(double speed)
+{
+    const QString folder = currentFolder();
+    if (!folder.isEmpty())
+        emit openRequested(folder, speed);
+}
+
+void HistoryDialog::requestCompare()
+{
+    const QString folder = currentFolder();
+    if (!folder.isEmpty())
+        emit compareRequested(folder);
 }
 
 void HistoryDialog::markWinner()
@@ -436,8 +471,14 @@ void HistoryDialog::updateDetails()
 void HistoryDialog::updateButtons()
 {
     const bool selected = !currentRunId().isEmpty();
-    for (QPushButton *button :
-         {m_folderButton, m_exportButton, m_rerunButton, m_winnerButton, m_deleteButton})
+    for (QPushButton *button : {m_openButton,
+                                m_replayButton,
+                                m_compareButton,
+                                m_folderButton,
+                                m_exportButton,
+                                m_rerunButton,
+                                m_winnerButton,
+                                m_deleteButton})
         button->setEnabled(selected);
 }
 

@@ -53,6 +53,8 @@ public:
     void showFolder();
     void requestExport();
     void requestRerun();
+    void requestOpen(double speed = 0); // 0: at once; 1, 4, 16: a time-aligned replay
+    void requestCompare();
     void markWinner();
     void deleteRun();
 
@@ -60,12 +62,17 @@ public:
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QTableView *view() const { return m_view; }
     QTableWidget *details() const { return m_details; }
+    QPushButton *openButton() const { return m_openButton; }
+    QPushButton *replayButton() const { return m_replayButton; }
+    QPushButton *compareButton() const { return m_compareButton; }
     QLineEdit *nameFilter() const { return m_nameFilter; }
     QComboBox *stateFilter() const { return m_stateFilter; }
 
 signals:
     void exportRequested(const QString &folder);
     void rerunRequested(const QJsonObject &spec); // run.json's "spec"
+    void openRequested(const QString &folder, double speed);
+    void compareRequested(const QString &folder);
 
 private:
     void applyFilter();
@@ -82,6 +89,9 @@ private:
     QLabel *m_detailsTitle = nullptr;
     QTableWidget *m_details = nullptr;
     QLabel *m_status = nullptr;
+    QPushButton *m_openButton = nullptr;
+    QPushButton *m_replayButton = nullptr;
+    QPushButton *m_compareButton = nullptr;
     QPushButton *m_folderButton = nullptr;
     QPushButton *m_exportButton = nullptr;
     QPushButton *m_rerunButton = nullptr;

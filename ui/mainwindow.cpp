@@ -1,11 +1,15 @@
 #include "mainwindow.h"
 
+#include "comparewindow.h"
+#include "engineselector.h"
 #include "exportdialog.h"
 #include "findbar.h"
 #include "historydialog.h"
 #include "launchpanel.h"
 #include "notifier.h"
 #include "outputview.h"
+#include "pulldialog.h"
+#include "runviewer.h"
 #include "secretsdialog.h"
 #include "theme.h"
 #include "variationpane.h"
@@ -69,6 +73,15 @@ MainWindow::MainWindow(QWidget *parent)
             });
         }
     });
+    connect(m_launchPanel, &LaunchPanel::pullRequested, this, [this](const QString &image) {
+        if (DockerClient *client = m_monitor->client()) {
+            auto *dialog = new PullDialog(client, image, this);
+            connect(dialog, &PullDialog::pullEnded, m_launchPanel, [this] {
+                emit m_launchPanel->imagesRefreshRequested();
+            });
+            dialog->show();
+        }
+    });
 
     m_banner = new QLabel(this);
     m_banner->setWordWrap(true);
@@ -113,6 +126,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_dockerStatus = new QLabel(this);
     m_runStatus = new QLabel(this);
     statusBar()->addWidget(m_runStatus, 1);
+    statusBar()->addPermanentWidget(new EngineSelector(m_monitor, this));
     statusBar()->addPermanentWidget(m_dockerStatus);
 
     createActions();
@@ -182,6 +196,16 @@ void MainWindow::createActions()
     connect(m_exportAction, &QAction::triggered, this, [this] {
         if (m_run)
             exportRun(m_run->directory());
+        else
+            showHistory();
+    });
+    m_compareAction = new QAction(tr("&Compare Variations…"), this);
+    m_compareAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    m_compareAction->setToolTip(
+            tr("Compare the current run's variations, or one chosen in the history (Ctrl+D)"));
+    connect(m_compareAction, &QAction::triggered, this, [this] {
+        if (m_run)
+            showCompare(m_run->directory());
         else
             showHistory();
     });
@@ -255,12 +279,11 @@ void MainWindow::createMenus()
     file->addAction(m_saveAction);
     file->addAction(m_saveAsAction);
     file->addSeparator();
-    file->addAction(tr("Open &Run Folder…"), this, [this] {
+    file->addAction(tr("Open &Recorded Run…"), this, [this] {
         const QString dir = QFileDialog::getExistingDirectory(
-                this, tr("Open Run Folder"), Run::defaultRunsDirectory());
-        if (dir.isEmpty())
-            return;
-        QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+                this, tr("Open Recorded Run"), Run::defaultRunsDirectory());
+        if (!dir.isEmpty())
+            openRecordedRun(dir);
     });
     file->addAction(m_historyAction);
     file->addAction(m_exportAction);
@@ -273,6 +296,8 @@ void MainWindow::createMenus()
     run->addAction(m_rerunAction);
     run->addSeparator();
     run->addAction(tr("&Secrets…"), this, &MainWindow::showSecrets);
+    run->addSeparator();
+    run->addAction(m_compareAction);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *layout = view->addMenu(tr("&Layout"));
@@ -514,6 +539,8 @@ HistoryDialog *MainWindow::showHistory()
     if (!m_historyDialog) {
         m_historyDialog = new HistoryDialog(&m_history, this);
         connect(m_historyDialog, &HistoryDialog::exportRequested, this, &MainWindow::exportRun);
+        connect(m_historyDialog, &HistoryDialog::openRequested, this, &MainWindow::openRecordedRun);
+        connect(m_historyDialog, &HistoryDialog::compareRequested, this, &MainWindow::showCompare);
         connect(m_historyDialog,
                 &HistoryDialog::rerunRequested,
                 this,
@@ -534,6 +561,42 @@ HistoryDialog *MainWindow::showHistory()
     m_historyDialog->raise();
     m_historyDialog->activateWindow();
     return m_historyDialog;
+}
+
+RunViewer *MainWindow::openRecordedRun(const QString &folder, double speed)
+{
+    auto *viewer = new RunViewer(this);
+    viewer->setAttribute(Qt::WA_DeleteOnClose);
+    if (Result<void> opened = viewer->open(folder, speed); !opened) {
+        delete viewer;
+        QMessageBox::warning(m_historyDialog && m_historyDialog->isVisible()
+                                     ? static_cast<QWidget *>(m_historyDialog)
+                                     : this,
+                             tr("Open Recorded Run"),
+                             opened.errorString());
+        return nullptr;
+    }
+    connect(viewer, &RunViewer::compareRequested, this, &MainWindow::showCompare);
+    connect(viewer, &RunViewer::exportRequested, this, &MainWindow::exportRun);
+    viewer->show();
+    return viewer;
+}
+
+CompareWindow *MainWindow::showCompare(const QString &folder)
+{
+    auto *window = new CompareWindow(history(), this);
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    if (Result<void> opened = window->open(folder); !opened) {
+        delete window;
+        QMessageBox::warning(this, tr("Compare Variations"), opened.errorString());
+        return nullptr;
+    }
+    connect(window, &CompareWindow::winnerChanged, this, [this] {
+        if (m_historyDialog)
+            m_historyDialog->reload();
+    });
+    window->show();
+    return window;
 }
 
 void MainWindow::exportRun(const QString &folder)

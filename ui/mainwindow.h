@@ -17,6 +17,7 @@ class QSplitter;
 
 namespace Parallax {
 
+class CompareWindow;
 class DockerMonitor;
 class FindBar;
 class HistoryDialog;
@@ -25,6 +26,7 @@ class Notifier;
 class SecretStore;
 class SecretsDialog;
 class Run;
+class RunViewer;
 class VariationPane;
 
 // The main window: a launch panel beside the live panes of the current run, a run toolbar,
@@ -65,6 +67,12 @@ public:
     // Asks for a format and a file, then exports the run folder (Ctrl+E exports the current
     // run, or opens the history to choose one).
     void exportRun(const QString &folder);
+    // Opens a recorded run in its own window: the panes fill from the transcripts at once
+    // (speed 0) or in a time-aligned replay at 1×, 4× or 16×. nullptr (after saying why) when
+    // the folder is not a readable run folder.
+    RunViewer *openRecordedRun(const QString &folder, double speed = 0);
+    // Opens the compare window for a run folder (Ctrl+D: the current run's).
+    CompareWindow *showCompare(const QString &folder);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -122,6 +130,7 @@ private:
     QAction *m_quitAction = nullptr;
     QAction *m_exportAction = nullptr;
     QAction *m_historyAction = nullptr;
+    QAction *m_compareAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_findAllAction = nullptr;
     QAction *m_zoomInAction = nullptr;

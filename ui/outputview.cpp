@@ -683,6 +683,28 @@ void OutputView::followOutput()
     setFollowing(true);
 }
 
+void OutputView::setLineTint(LineTint tint)
+{
+    m_lineTint = std::move(tint);
+    viewport()->update();
+}
+
+void OutputView::scrollToLine(qint64 lineNumber)
+{
+    pauseFollowing();
+    RowPos target{qBound(firstDisplayLine(), lineNumber, qMax(firstDisplayLine(), endLine() - 1)),
+                  0};
+    m_top = advance(target, -(visibleRows() / 3));
+    if (m_top.line < firstDisplayLine())
+        m_top = {firstDisplayLine(), 0};
+    scrollToRow(m_top);
+}
+
+qint64 OutputView::topLine() const
+{
+    return topAnchor().line;
+}
+
 void OutputView::scrollToTop()
 {
     scrollToRow({firstDisplayLine(), 0});
@@ -954,6 +976,10 @@ void OutputView::paintLine(
             return left + (layout.column(i) - rowColumn) * m_charWidth - hscroll;
         };
 
+        if (m_lineTint) {
+            if (const QColor tint = m_lineTint(lineNo); tint.isValid())
+                painter.fillRect(QRect(gutter, top, width - gutter, m_lineHeight), tint);
+        }
         if (errorLine) {
             painter.fillRect(QRect(gutter, top, width - gutter, m_lineHeight), m_colors.stderrBand);
             painter.fillRect(QRect(gutter, top, StderrMarkerWidth, m_lineHeight),

@@ -13,6 +13,7 @@
 #include <QVarLengthArray>
 
 #include <array>
+#include <functional>
 
 class QMenu;
 class QToolButton;
@@ -85,6 +86,16 @@ public:
     void findNext();
     void findPrevious();
     void selectMatch(int index); // makes match `index` current and scrolls to it
+
+    // A background for whole lines, by line number (a comparison's removed/added/gap marks);
+    // an invalid colour leaves the line as it is. Called while painting visible lines only.
+    using LineTint = std::function<QColor(qint64 lineNumber)>;
+    void setLineTint(LineTint tint);
+    // Shows the line a third from the top and stops following (a comparison's next difference).
+    void scrollToLine(qint64 lineNumber);
+    // The line number at the top of the view, and how many rows fit on screen.
+    qint64 topLine() const;
+    int visibleRowCount() const { return visibleRows(); }
 
     // "N earlier lines are in the full transcript — open it", or empty if nothing was dropped.
     QString droppedLinesMarkerText() const;
@@ -204,6 +215,7 @@ private:
     void scrollToMatch(int index);
     void emitMatchesChangedIfNeeded();
 
+    LineTint m_lineTint;
     TerminalBuffer *m_ownBuffer = nullptr;
     QPointer<TerminalBuffer> m_buffer;
 

@@ -125,7 +125,37 @@ void VariationPane::setStatsSampler(StatsSampler *sampler)
 
 QString VariationPane::name() const
 {
-    return m_runner ? m_runner->name() : QString();
+    if (m_runner)
+        return m_runner->name();
+    return m_recorded ? m_recorded->name : QString();
+}
+
+void VariationPane::setRecorded(const Recorded &record)
+{
+    if (m_runner)
+        m_runner->disconnect(this);
+    m_runner = nullptr;
+    m_recorded = record;
+    m_view->clear();
+    m_name->setText(record.name);
+    m_stop->hide();
+    m_elapsed->setText(VariationModel::formatDuration(record.durationMs));
+    setReplaying(false);
+}
+
+void VariationPane::setReplaying(bool replaying)
+{
+    m_replaying = replaying;
+    if (!m_recorded)
+        return;
+    if (replaying) {
+        m_badge->setState(VariationState::Running, -1);
+        m_badge->setToolTip(tr("Replaying the recorded output"));
+    } else {
+        m_badge->setState(m_recorded->state, m_recorded->exitCode);
+        m_badge->setToolTip(m_recorded->error.isEmpty() ? m_badge->text() : m_recorded->error);
+    }
+    tick();
 }
 
 void VariationPane::setRunner(VariationRunner *runner, bool replay)
@@ -133,6 +163,8 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
     if (m_runner)
         m_runner->disconnect(this);
     m_runner = runner;
+    m_recorded.reset();
+    m_stop->show();
     m_view->clear();
     if (!runner)
         return;
@@ -176,8 +208,13 @@ void VariationPane::updateState()
 
 void VariationPane::tick()
 {
-    if (!m_runner)
+    if (!m_runner) {
+        if (m_recorded) {
+            const qint64 lines = m_view->buffer()->totalLinesSeen();
+            m_lines->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(lines, INT_MAX))));
+        }
         return;
+    }
     m_elapsed->setText(VariationModel::formatDuration(m_runner->durationMs()));
     const qint64 lines = m_runner->lines(StreamType::Stdout) + m_runner->lines(StreamType::Stderr);
     m_lines->setText(tr("%n line(s)", nullptr, int(qMin<qint64>(lines, INT_MAX))));
@@ -207,14 +244,18 @@ bool VariationPane::eventFilter(QObject *watched, QEvent *event)
 
 void VariationPane::openTranscript()
 {
-    if (m_runner && !m_runner->logPath().isEmpty())
-        QDesktopServices::openUrl(QUrl::fromLocalFile(m_runner->logPath()));
+    const QString path
+            = m_runner ? m_runner->logPath() : (m_recorded ? m_recorded->logPath : QString());
+    if (!path.isEmpty())
+        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
 }
 
 void VariationPane::showFolder()
 {
-    if (m_runner)
-        QDesktopServices::openUrl(QUrl::fromLocalFile(m_runner->launch().runDir));
+    const QString dir
+            = m_runner ? m_runner->launch().runDir : (m_recorded ? m_recorded->runDir : QString());
+    if (!dir.isEmpty())
+        QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
 }
 
 } // namespace Parallax

@@ -6,6 +6,8 @@
 #include <QFrame>
 #include <QPointer>
 
+#include <optional>
+
 class QLabel;
 class QToolButton;
 
@@ -29,6 +31,22 @@ public:
     // resumed run), then live output follows.
     void setRunner(VariationRunner *runner, bool replay = false);
     VariationRunner *runner() const { return m_runner; }
+
+    // A pane over a recorded variation (a past run, opened or replayed): the header comes from
+    // the record, the output is appended by the owner through view(); there is nothing to stop.
+    struct Recorded
+    {
+        QString name;
+        VariationState state = VariationState::Exited;
+        int exitCode = -1;
+        qint64 durationMs = 0;
+        QString error;
+        QString logPath; // the plain-text transcript, for "Open Full Transcript"
+        QString runDir;
+    };
+    void setRecorded(const Recorded &record);
+    // While replaying, the badge says "running" until the owner says the replay has ended.
+    void setReplaying(bool replaying);
     OutputView *view() const { return m_view; }
     // Shows the variation's live CPU and memory plots in the header (null: hides them).
     void setStatsSampler(StatsSampler *sampler);
@@ -63,6 +81,8 @@ private:
     QToolButton *m_menuButton = nullptr;
     OutputView *m_view = nullptr;
     bool m_reconnecting = false;
+    std::optional<Recorded> m_recorded;
+    bool m_replaying = false;
 };
 
 } // namespace Parallax
