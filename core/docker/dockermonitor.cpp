@@ -8,6 +8,8 @@ static constexpr int kUnreachableIntervalMs = 2000;
 DockerMonitor::DockerMonitor(QObject *parent)
     : QObject(parent)
 {
+    // PARALLAX_ENGINE is an engine choice like setEngine's; say so, so a selector shows it.
+    m_engine = qEnvironmentVariable(DockerEndpoint::kEngineEnv).trimmed();
     useEndpoint(DockerEndpoint::resolve());
     connect(&m_timer, &QTimer::timeout, this, &DockerMonitor::checkNow);
     m_timer.start(kUnreachableIntervalMs);

@@ -10,6 +10,14 @@ ImagePull::ImagePull(DockerClient *client, const QString &reference, QObject *pa
     , m_reference(reference.trimmed())
 {}
 
+ImagePull::~ImagePull()
+{
+    if (m_stream) {
+        m_stream->disconnect(this);
+        m_stream->abort();
+    }
+}
+
 void ImagePull::start()
 {
     if (m_state == State::Pulling)

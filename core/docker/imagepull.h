@@ -24,6 +24,7 @@ public:
     enum class State { Idle, Pulling, Succeeded, Failed, Cancelled };
 
     ImagePull(DockerClient *client, const QString &reference, QObject *parent = nullptr);
+    ~ImagePull() override; // cancels a pull still going: the request belongs to the client
 
     QString reference() const { return m_reference; }
     PullProgress *progress() { return &m_progress; }

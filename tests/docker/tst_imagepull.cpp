@@ -30,6 +30,7 @@ private slots:
     void progressModel();
     void pullShowsEveryLayer();
     void cancelLeavesNoImage();
+    void destroyingCancels();
     void missingTag();
     void unknownRepository();
 
@@ -260,6 +261,31 @@ void TestImagePull::cancelLeavesNoImage()
           timer.elapsed(),
           pull.progress()->messageCount());
     QVERIFY(inspect(viaProxy));
+}
+
+// A pull whose owner goes away (a dialog closed with its window) stops on the daemon too.
+void TestImagePull::destroyingCancels()
+{
+    // An image of its own: the layers of the others are local by now.
+    const QString pushError
+            = m_registry->pushRandomImage("parallax-test/dropped", "1", 1, 24'000'000);
+    QVERIFY2(pushError.isEmpty(), qPrintable(pushError));
+    ThrottlingProxy proxy(m_registry->port(), 4'000'000);
+    const QString viaProxy
+            = QStringLiteral("127.0.0.1:%1/parallax-test/dropped:1").arg(proxy.port());
+    m_registry->addLocal(viaProxy);
+    QVERIFY(!inspect(viaProxy));
+    auto pull = std::make_unique<ImagePull>(m_client.get(), viaProxy);
+    pull->start();
+    QTRY_VERIFY_WITH_TIMEOUT(proxy.forwarded() > 1'000'000, 60000);
+    pull.reset();
+    QTest::qWait(1500);
+    const qint64 afterDelete = proxy.forwarded();
+    QTest::qWait(1500);
+    QVERIFY2(proxy.forwarded() - afterDelete < 500'000,
+             qPrintable(QStringLiteral("%1 bytes after the pull was deleted")
+                                .arg(proxy.forwarded() - afterDelete)));
+    QVERIFY(!inspect(viaProxy));
 }
 
 void TestImagePull::missingTag()
