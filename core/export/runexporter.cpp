@@ -201,6 +201,19 @@ std::pair<QString, QString> peakTexts(const QJsonObject &variation)
             memory.isDouble() ? bytesText(qint64(memory.toDouble())) : QStringLiteral("-")};
 }
 
+// What the variation's workspace patch changed ("3 files +39 -1"), "-" without a patch.
+QString changesText(const QJsonObject &variation)
+{
+    if (variation.value(QLatin1String("patch")).toString().isEmpty())
+        return QStringLiteral("-");
+    const qint64 files = variation.value(QLatin1String("files_changed")).toInteger();
+    return QStringLiteral("%1 file%2 +%3 -%4")
+            .arg(files)
+            .arg(files == 1 ? "" : "s")
+            .arg(variation.value(QLatin1String("insertions")).toInteger())
+            .arg(variation.value(QLatin1String("deletions")).toInteger());
+}
+
 // The table every format shows: one row per variation.
 QList<QStringList> summaryRows(const RunExporter &exporter, bool markWinner)
 {
@@ -219,6 +232,7 @@ QList<QStringList> summaryRows(const RunExporter &exporter, bool markWinner)
                      QString::number(v.lines[0] + v.lines[1]),
                      QString::number(v.bytes[0] + v.bytes[1]),
                      QString::number(v.lines[1]),
+                     changesText(records.at(i).toObject()),
                      cpuPeak,
                      memoryPeak,
                      noteText(v)});
@@ -233,6 +247,7 @@ const QStringList kSummaryHeader = {QStringLiteral("Variation"),
                                     QStringLiteral("Lines"),
                                     QStringLiteral("Bytes"),
                                     QStringLiteral("Stderr lines"),
+                                    QStringLiteral("Changes"),
                                     QStringLiteral("CPU peak"),
                                     QStringLiteral("Memory peak"),
                                     QStringLiteral("Note")};

@@ -158,6 +158,9 @@ void TestWorkspacePatch::sessionPatch()
     QVERIFY(markdown.data().contains("```diff\n" + expected.out + "```\n"));
     QVERIFY(markdown.data().contains("3 files changed, 39 insertions(+), 0 deletions(-)"));
     QCOMPARE(markdown.data().count("```diff"), 1);
+    // The summary table counts it too, and says "-" for the variation without a patch.
+    QVERIFY2(markdown.data().contains("| 3 files +39 -0 |"), markdown.data().constData());
+    QVERIFY(markdown.data().contains("| - |"));
 
     // The HTML export colours it.
     QBuffer html;
