@@ -1,8 +1,11 @@
 // Desktop notifications over a real D-Bus: a private dbus-daemon with a small notification
-// service registered on it (from a second connection), recording each Notify call.
+// service registered on it (from a second connection), recording each Notify call. The private
+// bus is the process's session bus (set before QApplication exists), so the window's own
+// Notifier talks to it too.
 
 #include "privatesessionbus.h"
 
+#include "mainwindow.h"
 #include "notifier.h"
 
 #include "docker/dockerclient.h"
@@ -11,10 +14,14 @@
 #include <QApplication>
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
+#include <QScopeGuard>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <cstdio>
 
 using namespace Parallax;
 
@@ -54,19 +61,20 @@ class TestNotifier : public QObject
 {
     Q_OBJECT
 
-    PrivateSessionBus m_bus;
+    const PrivateSessionBus &m_bus;
 
     QDBusConnection connect(const QString &name)
     {
         return QDBusConnection::connectToBus(m_bus.address(), name);
     }
 
+public:
+    explicit TestNotifier(const PrivateSessionBus &bus)
+        : m_bus(bus)
+    {}
+
 private slots:
-    void initTestCase()
-    {
-        const QString error = m_bus.start();
-        QVERIFY2(error.isEmpty(), qPrintable(error));
-    }
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
 
     void notifiesOverDBus()
     {
@@ -134,6 +142,83 @@ private slots:
         QVERIFY2(body.contains(QLatin1String("already holds a run")), qPrintable(body));
     }
 
+    // The window: a run that finishes while it is not the active window is announced.
+    void windowNotifiesWhenInactive()
+    {
+        QDBusConnection serviceBus = connect(QStringLiteral("service2"));
+        FakeNotifications service;
+        QVERIFY(serviceBus.registerObject(
+                QLatin1String(Notifier::kPath), &service, QDBusConnection::ExportAllSlots));
+        QVERIFY(serviceBus.registerService(QLatin1String(Notifier::kService)));
+        const auto unregister = qScopeGuard([&] {
+            serviceBus.unregisterService(QLatin1String(Notifier::kService));
+            QDBusConnection::disconnectFromBus(QStringLiteral("service2"));
+        });
+
+        // Never shown, so never active: like a minimised window, or one behind the editor.
+        // (The offscreen platform activates any window it shows.)
+        MainWindow window;
+        QVERIFY(!window.isActiveWindow());
+        const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
+        QVERIFY2(endpoint, qPrintable(endpoint.errorString()));
+        DockerClient client(*endpoint);
+        RunSpec spec;
+        spec.name = QStringLiteral("background-run");
+        spec.image = QStringLiteral(PARALLAX_DEMO_IMAGE);
+        spec.command = {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo hi")};
+        spec.setVariationCount(2);
+        QTemporaryDir dir;
+        RunOptions options;
+        options.outDir = dir.path() + QStringLiteral("/run");
+        auto *run = new Run(&client, spec, options, &window);
+        QSignalSpy sent(window.notifier(), &Notifier::sent);
+        run->start();
+        QVERIFY2(run->error().isEmpty(), qPrintable(run->error()));
+        window.showRun(run);
+        QVERIFY(sent.wait(60000));
+        QCOMPARE(sent.first().first().value<Notifier::Channel>(), Notifier::Channel::DBus);
+        QTRY_COMPARE(service.calls.size(), 1);
+        QCOMPARE(service.calls.first().summary, QStringLiteral("Run background-run succeeded"));
+        QCOMPARE(service.calls.first().body, QStringLiteral("2 of 2 variations succeeded"));
+    }
+
+    // The same run with the window active: no notification.
+    void activeWindowIsNotNotified()
+    {
+        QDBusConnection serviceBus = connect(QStringLiteral("service3"));
+        FakeNotifications service;
+        QVERIFY(serviceBus.registerObject(
+                QLatin1String(Notifier::kPath), &service, QDBusConnection::ExportAllSlots));
+        QVERIFY(serviceBus.registerService(QLatin1String(Notifier::kService)));
+        const auto unregister = qScopeGuard([&] {
+            serviceBus.unregisterService(QLatin1String(Notifier::kService));
+            QDBusConnection::disconnectFromBus(QStringLiteral("service3"));
+        });
+
+        MainWindow window;
+        window.show();
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        DockerClient client(DockerEndpoint::resolve().value());
+        RunSpec spec;
+        spec.name = QStringLiteral("foreground-run");
+        spec.image = QStringLiteral(PARALLAX_DEMO_IMAGE);
+        spec.command = {QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("echo hi")};
+        QTemporaryDir dir;
+        RunOptions options;
+        options.outDir = dir.path() + QStringLiteral("/run");
+        auto *run = new Run(&client, spec, options, &window);
+        QSignalSpy finished(run, &Run::finished);
+        QSignalSpy sent(window.notifier(), &Notifier::sent);
+        run->start();
+        window.showRun(run);
+        QVERIFY(finished.wait(60000));
+        QTest::qWait(300); // time for a (wrong) Notify to arrive
+        QVERIFY(window.isActiveWindow());
+        QCOMPARE(sent.size(), 0);
+        QCOMPARE(service.calls.size(), 0);
+    }
+
     // No service on the bus: the call fails, the tray is tried (none offscreen), nothing shows.
     void noServiceFallsBack()
     {
@@ -152,5 +237,17 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestNotifier)
+int main(int argc, char *argv[])
+{
+    PrivateSessionBus bus;
+    const QString error = bus.start();
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "tst_notifier: %s\n", qPrintable(error));
+        return 1;
+    }
+    qputenv("DBUS_SESSION_BUS_ADDRESS", bus.address().toUtf8());
+    QApplication app(argc, argv);
+    TestNotifier test(bus);
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_notifier.moc"
