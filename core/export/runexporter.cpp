@@ -764,9 +764,10 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
             QString cell = htmlEscaped(rows[r][c]);
             if (c == 0 && winner)
                 cell += QStringLiteral(" <span class=\"badge\">★ winner</span>");
+            // Right-aligned: every column between State and the trailing Note.
+            const bool numeric = c >= 2 && c < kSummaryHeader.size() - 1;
             sink.add(QStringLiteral("<td%1>%2</td>")
-                             .arg(c >= 2 && c <= 8 ? QStringLiteral(" class=\"n\"") : QString(),
-                                  cell));
+                             .arg(numeric ? QStringLiteral(" class=\"n\"") : QString(), cell));
         }
         sink.add("</tr>\n");
     }
