@@ -882,6 +882,16 @@ QJsonObject benchScale(Context &c, bool *met)
     if (!w.sample.ok)
         errors << w.sample.error;
     const double stall = w.result.value(QLatin1String("max_stall_ms")).toDouble();
+    // How much of each long gap the GUI thread spent running: on a loaded machine a gap can be
+    // a wait for a core rather than work of ours.
+    for (const QJsonValue &gap : w.result.value(QLatin1String("longest_gaps")).toArray()) {
+        const QJsonObject g = gap.toObject();
+        out() << QStringLiteral(
+                         "  gap %1 ms at %2 s after launch: the GUI thread ran %3 ms of it\n")
+                         .arg(g.value(QLatin1String("gap_ms")).toDouble(), 0, 'f', 1)
+                         .arg(g.value(QLatin1String("ended_at_ms")).toDouble() / 1000, 0, 'f', 2)
+                         .arg(g.value(QLatin1String("thread_cpu_ms")).toDouble(), 0, 'f', 1);
+    }
     const double rssMb = w.result.value(QLatin1String("vm_hwm_kb")).toDouble() / 1024;
     const double cpu = w.result.value(QLatin1String("cpu_ms")).toDouble();
     const double dcpu = w.result.value(QLatin1String("dockerd_cpu_ms")).toDouble();

@@ -356,16 +356,40 @@ int main(int argc, char **argv)
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(probeMs);
     int fires = 0;
+    // The longest gaps with when they ended (ms after launch), to tell a launch-time stall
+    // from one while streaming.
+    // With each, the CPU time the GUI thread used in it: near the gap, our own code ran;
+    // far below it, the thread was waiting for a core.
+    struct Gap
+    {
+        double gap, end, threadCpu;
+        bool operator>(const Gap &o) const { return gap > o.gap; }
+    };
+    std::vector<Gap> longGaps;
+    const auto threadCpuMs = [] {
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    };
+    double lastThreadCpu = threadCpuMs();
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const double now = probeClock.nsecsElapsed() / 1e6;
+        const double threadCpu = threadCpuMs();
         maxGap = std::max(maxGap, now - lastFire);
+        if (now - lastFire > 2.0 * probeMs) {
+            longGaps.push_back({now - lastFire, now, threadCpu - lastThreadCpu});
+            std::sort(longGaps.begin(), longGaps.end(), std::greater<>());
+            if (longGaps.size() > 5)
+                longGaps.pop_back();
+        }
         lastFire = now;
+        lastThreadCpu = threadCpu;
         if (++fires % 20 == 0)
             maxRssKb = std::max(maxRssKb, statusKb("VmRSS"));
     });
 
     const qint64 dockerd = dockerdPid();
-    double dockerdCpu0 = 0, cpu0 = 0, launchMs = 0, finishedMs = 0;
+    double dockerdCpu0 = 0, cpu0 = 0, launchMs = 0, finishedMs = 0, launchCallMs = 0;
     auto selfCpuMs = [] {
         rusage ru{};
         getrusage(RUSAGE_SELF, &ru);
@@ -399,7 +423,10 @@ int main(int argc, char **argv)
         launchMs = monotonicMs();
         probeClock.start();
         probe.start();
+        QElapsedTimer launchCall;
+        launchCall.start();
         window.launch();
+        launchCallMs = launchCall.nsecsElapsed() / 1e6;
         Run *run = window.currentRun();
         if (!run) {
             error = QStringLiteral("the window did not launch the run");
@@ -492,6 +519,16 @@ int main(int argc, char **argv)
             {QLatin1String("finished_mono_ms"), finishedMs},
             {QLatin1String("run_ms"), finishedMs - launchMs},
             {QLatin1String("max_stall_ms"), std::max(0.0, maxGap - probeMs)},
+            {QLatin1String("launch_call_ms"), launchCallMs},
+            {QLatin1String("longest_gaps"),
+             [&longGaps] {
+                 QJsonArray gaps;
+                 for (const Gap &g : longGaps)
+                     gaps.append(QJsonObject{{QLatin1String("gap_ms"), g.gap},
+                                             {QLatin1String("ended_at_ms"), g.end},
+                                             {QLatin1String("thread_cpu_ms"), g.threadCpu}});
+                 return gaps;
+             }()},
             {QLatin1String("probe_ms"), probeMs},
             {QLatin1String("probe_fires"), fires},
             {QLatin1String("vm_hwm_kb"), hwmKb},
