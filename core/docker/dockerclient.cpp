@@ -422,4 +422,29 @@ JsonLinesStream *DockerClient::pullImage(const QString &reference, QObject *pare
     return new JsonLinesStream(send(request), parent ? parent : this);
 }
 
+JsonLinesStream *DockerClient::buildImage(const QByteArray &context,
+                                          const QString &tag,
+                                          const QMap<QString, QString> &buildArgs,
+                                          QObject *parent)
+{
+    QJsonObject args;
+    for (auto it = buildArgs.cbegin(); it != buildArgs.cend(); ++it)
+        args.insert(it.key(), it.value());
+    DockerReply::Request request;
+    request.method = "POST";
+    request.path = "/build?rm=1&forcerm=1";
+    if (!tag.isEmpty())
+        request.path += "&t=" + encode(tag);
+    if (!args.isEmpty())
+        request.path
+                += "&buildargs="
+                   + encode(QString::fromUtf8(QJsonDocument(args).toJson(QJsonDocument::Compact)));
+    request.body = context;
+    request.contentType = "application/x-tar";
+    request.streaming = true;
+    // The daemon answers only once it has read the whole context; a big one takes a while.
+    request.timeoutMs = qMax(m_timeoutMs, 300000);
+    return new JsonLinesStream(send(request), parent ? parent : this);
+}
+
 } // namespace Parallax

@@ -7,6 +7,7 @@
 #include "util/result.h"
 
 #include <QJsonObject>
+#include <QMap>
 #include <QObject>
 
 #include <functional>
@@ -83,6 +84,14 @@ public:
     // line, until the pull ends; an error after the header comes as {"errorDetail": ...}.
     // Aborting the stream cancels the pull on the daemon.
     JsonLinesStream *pullImage(const QString &reference, QObject *parent = nullptr);
+    // POST /build?t=TAG&buildargs=...&rm=1&forcerm=1 with `context` (a tar, see TarWriter) as
+    // the body: the classic builder's JSON messages ({"stream": "Step 1/5 : ..."},
+    // {"aux": {"ID": ...}}, {"errorDetail": ...}), one per line; BuildProgress models them.
+    // Aborting the stream cancels the build on the daemon.
+    JsonLinesStream *buildImage(const QByteArray &context,
+                                const QString &tag,
+                                const QMap<QString, QString> &buildArgs,
+                                QObject *parent = nullptr);
     // "host:5000/team/app:1.2" -> {"host:5000/team/app", "1.2"}; no tag -> "latest"; a digest
     // ("app@sha256:...") is kept whole as the tag, as the docker CLI sends it.
     static QPair<QString, QString> splitReference(const QString &reference);

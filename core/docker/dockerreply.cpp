@@ -80,7 +80,9 @@ void DockerReply::onConnected()
         head += "Connection: Upgrade\r\nUpgrade: tcp\r\n";
     else
         head += "Connection: close\r\n";
-    if (m_request.json || !m_request.body.isEmpty())
+    if (!m_request.contentType.isEmpty())
+        head += "Content-Type: " + m_request.contentType + "\r\n";
+    else if (m_request.json || !m_request.body.isEmpty())
         head += "Content-Type: application/json\r\n";
     if (m_request.method == "POST" || m_request.method == "PUT" || !m_request.body.isEmpty())
         head += "Content-Length: " + QByteArray::number(m_request.body.size()) + "\r\n";

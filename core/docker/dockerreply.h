@@ -25,8 +25,9 @@ public:
     struct Request
     {
         QByteArray method = "GET";
-        QByteArray path; // with query, already versioned
-        QByteArray body; // sent with Content-Type: application/json when non-empty or json
+        QByteArray path;        // with query, already versioned
+        QByteArray body;        // sent with Content-Type: application/json when non-empty or json
+        QByteArray contentType; // overrides application/json (a build context: application/x-tar)
         bool json = false;
         bool upgrade = false;    // Connection: Upgrade / Upgrade: tcp (attach)
         bool streaming = false;  // no timeout once the header is in
