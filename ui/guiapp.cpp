@@ -4,12 +4,14 @@
 #include "runviewer.h"
 #include "theme.h"
 
+#include "docker/dockerendpoint.h"
 #include "docker/dockermonitor.h"
 #include "export/runexporter.h"
 #include "run/run.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QProcessEnvironment>
 #include <QSettings>
 #include <QTimer>
 #include <QWindow>
@@ -113,6 +115,12 @@ int main(int argc, char *argv[])
             QStringLiteral("compare"),
             QStringLiteral("Compare a run's variations (a run id or folder)."),
             QStringLiteral("run"));
+    const QCommandLineOption engine(
+            QStringLiteral("engine"),
+            QStringLiteral("Use this Docker engine for the session (a context, default, "
+                           "rootless, podman, ...), as PARALLAX_ENGINE does."),
+            QStringLiteral("name"));
+    parser.addOption(engine);
     parser.addOption(start);
     parser.addOption(noResume);
     parser.addOption(open);
@@ -164,6 +172,17 @@ int main(int argc, char *argv[])
             std::fprintf(stderr, "parallax: --replay goes with --open RUN\n");
             return 2;
         }
+    }
+
+    if (parser.isSet(engine)) {
+        const QString name = parser.value(engine);
+        if (const Result<DockerEndpoint> chosen
+            = DockerEndpoint::byName(name, QProcessEnvironment::systemEnvironment());
+            !chosen) {
+            std::fprintf(stderr, "parallax: --engine: %s\n", qPrintable(chosen.errorString()));
+            return 2;
+        }
+        qputenv("PARALLAX_ENGINE", name.toLocal8Bit());
     }
 
     QSettings settings;
