@@ -29,7 +29,8 @@ fi
 PACKAGES_BUILD=(cmake ninja-build g++ pkg-config qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite
                 libgl-dev docker.io busybox-static ca-certificates qtkeychain-qt6-dev
                 libsecret-1-0)
-PACKAGES_TEST=(clang libclang-rt-14-dev dbus-daemon gnome-keyring podman docker-registry)
+PACKAGES_TEST=(clang libclang-rt-14-dev dbus-daemon gnome-keyring podman docker-registry
+               debootstrap openssl)
 # The .deb: PNG icons, dpkg-shlibdeps, and the checks in packaging/check-package.sh.
 PACKAGES_PACKAGE=(librsvg2-bin dpkg-dev desktop-file-utils appstream lintian)
 
@@ -89,6 +90,16 @@ configure_and_build() {
     cmake --build "$BUILD" -- -j"$(nproc)"
 }
 
+# The real-agent test (tests/docker/tst_realagent) needs a local Debian base image (made with
+# debootstrap, cached by the script's hash) and npm on the host for the pinned Claude Code CLI.
+# Both need a Debian mirror and the npm registry; without them the test skips, loudly.
+prepare_e2e() {
+    command -v npm >/dev/null || install_packages npm
+    log "real-agent test base image"
+    $SUDO "$ROOT/tests/e2e/make-base-image.sh" >/dev/null ||
+        log "could not make the base image: tst_realagent will skip"
+}
+
 run_fuzz() {
     log "fuzzing the protocol reader for ${FUZZ_SECONDS}s"
     local fb="$ROOT/build-fuzz"
@@ -130,6 +141,7 @@ case "$cmd" in
         install_packages "${PACKAGES_BUILD[@]}" "${PACKAGES_TEST[@]}" "${PACKAGES_PACKAGE[@]}"
         ensure_docker
         build_image
+        prepare_e2e
         configure_and_build
         run_fuzz
         log "running the tests (unit, docker, ui, package)"
