@@ -390,7 +390,11 @@ void EventStreamParser::decide(QByteArrayView line, const QJsonObject &object, b
                                                 QStringLiteral("user"),
                                                 QStringLiteral("result"),
                                                 QStringLiteral("stream_event")};
-        if (claudeTypes.contains(type))
+        // Claude's events carry the session (or a message): a lone {"type":"result"} in some
+        // tool's output does not make a stream.
+        if (claudeTypes.contains(type)
+            && (object.contains(QLatin1String("session_id"))
+                || object.value(QLatin1String("message")).isObject()))
             m_format = EventStreamFormat::Claude;
         else if (type.startsWith(QLatin1String("thread."))
                  || type.startsWith(QLatin1String("turn."))

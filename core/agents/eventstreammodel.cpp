@@ -89,8 +89,9 @@ QString EventStreamModel::summary(const EventItem &item)
     case EventItem::Kind::RawText:
         return firstLine(item.text);
     case EventItem::Kind::Unknown:
-        return item.count > 1 ? QStringLiteral("%1 ×%2").arg(item.title).arg(item.count)
-                              : item.title;
+        return item.count > 1
+                       ? QStringLiteral("%1 ×%2").arg(item.title, QString::number(item.count))
+                       : item.title;
     }
     return {};
 }

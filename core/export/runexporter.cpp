@@ -4,6 +4,8 @@
 
 #include "styledlineassembler.h"
 
+#include "agents/eventrender.h"
+#include "agents/eventstream.h"
 #include "run/run.h"
 #include "text/xtermpalette.h"
 #include "transcript/jsonstring.h"
@@ -131,6 +133,55 @@ Result<void> forEachLine(const QString &path,
     if (!result)
         return result;
     assembler.finish(handler);
+    return {};
+}
+
+// Whether a transcript's stdout is an agent event stream (docs/structured-view.md): reads
+// only until the parser has decided, usually the first record.
+bool isEventStream(const QString &path)
+{
+    TranscriptReader reader;
+    if (!reader.open(path))
+        return false;
+    EventStreamParser parser;
+    TranscriptChunk chunk;
+    while (parser.format() == EventStreamFormat::Undecided && reader.next(&chunk)) {
+        if (chunk.stream == StreamType::Stdout)
+            parser.feed(chunk.data);
+    }
+    parser.finish();
+    return parser.isEventStream();
+}
+
+// The structured rendering of an event stream, written item by item as items finish (a tool
+// call waits for its result), so memory stays bounded like the raw transcript's. Secret
+// values are masked in the bytes before they are parsed.
+Result<void>
+writeStructured(const RunExporter &exporter, const QString &path, bool html, Sink &sink)
+{
+    EventStreamParser parser;
+    parser.setStreaming(true);
+    const auto writeFinished = [&] {
+        for (const EventItem &item : parser.takeFinished())
+            sink.add(html ? EventRender::toHtml(item) : EventRender::toMarkdown(item));
+    };
+    qint64 ignored = 0; // chunksRead() counts the raw transcript's pass
+    const Result<void> pass
+            = forEachChunk(path,
+                           exporter.secretValues(),
+                           &ignored,
+                           [&](StreamType stream, const QByteArray &, QByteArrayView data, qint64) {
+                               if (stream != StreamType::Stdout)
+                                   return;
+                               parser.feed(data);
+                               writeFinished();
+                           });
+    if (!pass)
+        return pass;
+    parser.finish();
+    writeFinished();
+    sink.add(html ? EventRender::totalsHtml(parser.totals())
+                  : EventRender::totalsMarkdown(parser.totals()));
     return {};
 }
 
@@ -446,6 +497,14 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
             writeMarkdownPatch(exporter, index, sink);
             continue;
         }
+        const bool structured = isEventStream(v.transcriptPath);
+        if (structured) {
+            sink.add("\n### Structured output\n\n");
+            if (Result<void> written = writeStructured(exporter, v.transcriptPath, false, sink);
+                !written)
+                return written;
+            sink.add("<details><summary>Raw output</summary>\n");
+        }
         // A fence must be longer than any backtick run inside it: a first pass over the
         // transcript finds the longest, so the second can stream.
         qsizetype longest = 0;
@@ -474,6 +533,8 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
             sink.add("\n");
         sink.add(fence);
         sink.add("\n");
+        if (structured)
+            sink.add("\n</details>\n");
         writeMarkdownPatch(exporter, index, sink);
     }
     return {};
@@ -747,6 +808,7 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
     sink.add(QStringLiteral("<title>Parallax run %1</title>\n").arg(htmlEscaped(name)));
     sink.add("<style>");
     sink.add(kHtmlStyle);
+    sink.add(EventRender::htmlStyle());
     sink.add("</style>\n</head>\n<body>\n");
     sink.add(QStringLiteral("<h1>Run: %1</h1>\n<dl class=\"facts\">\n").arg(htmlEscaped(name)));
     for (const auto &[label, value] : runFacts(exporter))
@@ -791,6 +853,15 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
                               durationText(v.durationMs))
                          .arg(v.lines[0] + v.lines[1])
                          .arg(v.bytes[0] + v.bytes[1]));
+        const bool structured
+                = QFileInfo::exists(v.transcriptPath) && isEventStream(v.transcriptPath);
+        if (structured) {
+            sink.add("<div class=\"ev\">\n");
+            if (Result<void> written = writeStructured(exporter, v.transcriptPath, true, sink);
+                !written)
+                return written;
+            sink.add("</div>\n<details class=\"raw\"><summary>Raw output</summary>\n");
+        }
         sink.add("<pre class=\"t\">");
         if (!QFileInfo::exists(v.transcriptPath)) {
             sink.add("<em>No transcript was recorded.</em>");
@@ -822,6 +893,8 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
                 return pass;
         }
         sink.add("</pre>\n");
+        if (structured)
+            sink.add("</details>\n");
         writeHtmlPatch(exporter, index, sink);
         sink.add("</section>\n");
     }

@@ -265,9 +265,10 @@ private slots:
         QTest::addRow("other JSON logs")
                 << QByteArray("{\"level\":\"info\",\"msg\":\"start\"}\n").repeated(10)
                 << EventStreamFormat::None;
-        QTest::addRow("banner then claude")
-                << QByteArray("npm warn deprecated\n\n{\"type\":\"system\",\"subtype\":\"init\"}\n")
-                << EventStreamFormat::Claude;
+        QTest::addRow("banner then claude") << QByteArray(
+                "npm warn "
+                "deprecated\n\n{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\"}\n")
+                                            << EventStreamFormat::Claude;
         QTest::addRow("codex") << QByteArray("{\"type\":\"thread.started\",\"thread_id\":\"t\"}\n")
                                << EventStreamFormat::Codex;
         QTest::addRow("too late") << QByteArray("line\n").repeated(
@@ -276,6 +277,8 @@ private slots:
                                   << EventStreamFormat::None;
         QTest::addRow("empty") << QByteArray() << EventStreamFormat::None;
         QTest::addRow("JSON array") << QByteArray("[1,2]\n") << EventStreamFormat::None;
+        QTest::addRow("lone result-typed object")
+                << QByteArray("{\"type\":\"result\",\"value\":3}\n") << EventStreamFormat::None;
     }
     void detection()
     {
@@ -305,7 +308,7 @@ private slots:
     void malformedAndUnknownLines()
     {
         EventStreamParser p;
-        p.feed("{\"type\":\"system\",\"subtype\":\"init\"}\n"
+        p.feed("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\"}\n"
                "{\"type\":\"assistant\",\"message\":{\"content\":[{\"type\":\"text\",\"text\":"
                "\"hi\"}]}\n"
                "plain words\n"
@@ -328,7 +331,7 @@ private slots:
     void partialMessageDeltasFold()
     {
         EventStreamParser p;
-        p.feed("{\"type\":\"system\",\"subtype\":\"init\"}\n");
+        p.feed("{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"s\"}\n");
         for (int i = 0; i < 50; ++i)
             p.feed(QByteArray("{\"type\":\"stream_event\",\"event\":{\"type\":\"content_block_"
                               "delta\",\"index\":")

@@ -12,6 +12,7 @@
 #include "transcript/transcriptwriter.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -185,6 +186,52 @@ QByteArray jsonStream(const QJsonArray &chunks, const QString &stream)
     return bytes;
 }
 
+QByteArray fixture(const char *name)
+{
+    QFile file(qEnvironmentVariable("PARALLAX_SOURCE_DIR") + "/tests/data/" + name);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// Stdout cut into 700-byte records, so events straddle transcript records.
+QList<Piece> chunked(const QByteArray &stdoutBytes)
+{
+    QList<Piece> pieces;
+    for (qsizetype i = 0; i < stdoutBytes.size(); i += 700)
+        pieces.append({'o', stdoutBytes.mid(i, 700)});
+    return pieces;
+}
+
+// A run of three variations: Claude Code stream-json (with the secret in a Bash command and a
+// line on stderr), Codex exec --json, and plain output.
+bool makeAgentRun(const QString &dir)
+{
+    QByteArray claude = fixture("claude-stream.jsonl");
+    claude.replace("python3 hello.py && python3 -m pytest -q", "curl -H 'key: " + kSecret + "' x");
+    QList<Piece> one = chunked(claude);
+    one.insert(1, {'e', "npm warn deprecated\n"});
+    const QList<Piece> two = chunked(fixture("codex-exec.jsonl"));
+    const QList<Piece> three = {{'o', "plain output\n{\"type\":\"result\"}\n"}};
+    if (claude.isEmpty() || two.isEmpty() || !writeTranscript(dir, "claude", one)
+        || !writeTranscript(dir, "codex", two) || !writeTranscript(dir, "plain", three))
+        return false;
+    const QJsonObject spec{{"name", "agents"},
+                           {"image", "parallax/demo-agent:0.1.0"},
+                           {"secrets", QJsonArray{"EXPORT_TEST_TOKEN"}},
+                           {"variations", 3}};
+    const QJsonObject record{{"format", 1},
+                             {"run_id", "20260101-130000-agnt"},
+                             {"name", "agents"},
+                             {"spec", spec},
+                             {"state", "finished"},
+                             {"started_at", "2026-01-01T13:00:00.000Z"},
+                             {"variations",
+                              QJsonArray{variationRecord("claude", "exited", 0, one),
+                                         variationRecord("codex", "exited", 0, two),
+                                         variationRecord("plain", "exited", 0, three)}}};
+    QFile file(dir + "/run.json");
+    return file.open(QIODevice::WriteOnly) && file.write(QJsonDocument(record).toJson()) > 0;
+}
+
 } // namespace
 
 class TestExport : public QObject
@@ -205,6 +252,7 @@ private slots:
     void cliArguments();
     void cliWritesFile();
     void largeRunBoundedMemory();
+    void structuredAgentRun();
 
 private:
     QTemporaryDir m_temp;
@@ -552,3 +600,59 @@ void TestExport::largeRunBoundedMemory()
 
 QTEST_GUILESS_MAIN(TestExport)
 #include "tst_export.moc"
+
+// A variation whose stdout is an agent event stream gets the structured rendering before its
+// raw output (folded); plain output is exported as before.
+void TestExport::structuredAgentRun()
+{
+    const QString dir = m_temp.filePath("agents");
+    QVERIFY(QDir().mkpath(dir));
+    QVERIFY(makeAgentRun(dir));
+
+    const Result<QByteArray> html = exportRun(dir, Format::Html, environmentWithSecret());
+    QVERIFY2(html, qPrintable(html.errorString()));
+    QXmlStreamReader xml(*html);
+    while (!xml.atEnd())
+        xml.readNext();
+    QVERIFY2(
+            !xml.hasError(),
+            qPrintable(QStringLiteral("line %1: %2").arg(xml.lineNumber()).arg(xml.errorString())));
+    const QByteArray &h = *html;
+    QCOMPARE(h.count("<div class=\"ev\">"), 2);
+    QCOMPARE(h.count("<details class=\"raw\"><summary>Raw output</summary>"), 2);
+    QVERIFY(h.contains("<span class=\"dd\">-    print(&quot;Helo, world&quot;)</span>"));
+    QVERIFY(h.contains("<span class=\"da\">+    print(&quot;Hello, world!&quot;)</span>"));
+    QVERIFY(h.contains("<details class=\"ev-k\"><summary>Thinking</summary>"));
+    QVERIFY(h.contains("<code>hello.py</code>"));            // assistant Markdown
+    QVERIFY(h.contains("<pre class=\"code\"><code>print(")); // its fenced block
+    QVERIFY(h.contains("<b>Totals:</b> 28 input · 490 output · 77,080 cache read · 6,050 cache "
+                       "write tokens · $0.0412 · 9 turns · 23.5 s"));
+    QVERIFY(h.contains("<code>system/compact_boundary</code>"));
+    QVERIFY(h.contains(
+            "<b>Totals:</b> 24,763 input · 122 output · 24,448 cache read tokens · 1 turn"));
+    QVERIFY(h.contains("class=\"ev-t err\" open=\"open\"><summary><b>shell</b>"));
+    QVERIFY(h.contains("<b>Error:</b> stream disconnected before completion"));
+    QVERIFY(h.contains("plain output\n{&quot;type&quot;:&quot;result&quot;}"));
+    QVERIFY(h.contains("npm warn deprecated")); // stderr stays in the raw output
+    QVERIFY(!h.contains(kSecret));
+    QVERIFY(h.contains("<code>curl -H 'key: ••••••' x</code>"));
+
+    const Result<QByteArray> md = exportRun(dir, Format::Markdown, environmentWithSecret());
+    QVERIFY2(md, qPrintable(md.errorString()));
+    const QString text = QString::fromUtf8(*md);
+    QCOMPARE(text.count("\n### Structured output\n"), 2);
+    QCOMPARE(text.count("<details><summary>Raw output</summary>\n"), 2);
+    QVERIFY(text.contains("**Tool: Edit** ✓\n\n```diff\n--- a//workspace/hello.py\n+++ "
+                          "b//workspace/hello.py\n@@ -1,1 +1,1 @@\n-    print(\"Helo, world\")\n"));
+    QVERIFY(text.contains("**Tool: Bash** — Run the script and the tests ✗\n"));
+    QVERIFY(text.contains("<details open><summary>Result (error)</summary>"));
+    QVERIFY(text.contains("**Totals:** 28 input · 490 output"));
+    QVERIFY(text.contains(
+            "**Tool: shell** — exit code 1 ✗\n\n```sh\nbash -lc 'python3 hello.py; false'\n```\n"));
+    QVERIFY(text.contains("> **Error:** Reconnecting... 1/5"));
+    QVERIFY(text.contains("Event `item.plan.delta`:"));
+    // The raw transcript is still there, byte for byte apart from the masked secret.
+    QVERIFY(text.contains("{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":24763,"));
+    QCOMPARE(text.count("## Variation plain\n"), 1);
+    QVERIFY(!md->contains(kSecret));
+}
