@@ -5,6 +5,7 @@
 # tarball is fetched once into a cache folder and checked against its pinned integrity.
 #
 #   tests/e2e/prepare-claude-code.sh CONTEXT_DIR
+#   tests/e2e/prepare-claude-code.sh --tarball     only fetch, then print the tarball's path
 #
 # Exit status 3: the package could not be fetched (tests skip on it, loudly); 1: other errors.
 # Environment: PARALLAX_E2E_CACHE (default /var/tmp/parallax-e2e), NPM (default npm).
@@ -22,7 +23,7 @@ CACHE="${PARALLAX_E2E_CACHE:-/var/tmp/parallax-e2e}"
 NPM="${NPM:-npm}"
 
 die() { printf 'prepare-claude-code: error: %s\n' "$*" >&2; exit 1; }
-[ $# -eq 1 ] || die "usage: $0 CONTEXT_DIR"
+[ $# -eq 1 ] || die "usage: $0 CONTEXT_DIR | --tarball"
 CONTEXT="$1"
 
 integrity_of() { printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 -w0)"; }
@@ -35,6 +36,11 @@ if [ ! -f "$CACHE/$TARBALL" ] || [ "$(integrity_of "$CACHE/$TARBALL")" != "$INTE
         { echo "prepare-claude-code: error: npm pack @anthropic-ai/claude-code@$VERSION failed (is the npm registry reachable?)" >&2; exit 3; }
     [ "$(integrity_of "$CACHE/$TARBALL")" = "$INTEGRITY" ] ||
         die "$CACHE/$TARBALL does not match its pinned integrity"
+fi
+
+if [ "$CONTEXT" = "--tarball" ]; then
+    echo "$CACHE/$TARBALL"
+    exit 0
 fi
 
 case "$(uname -m)" in
