@@ -119,6 +119,9 @@ void Run::start()
         for (VariationRunner *runner : m_runners) {
             if (isFinal(runner->state()))
                 continue;
+            // One that never left the queue waits for a slot again, under the run's -j cap.
+            if (runner->state() == VariationState::Pending && runner->containerId().isEmpty())
+                continue;
             m_active.insert(runner);
             if (!runner->containerId().isEmpty()) {
                 runner->resume(runner->containerId());
@@ -143,6 +146,8 @@ void Run::start()
                             runner->abandon(found.errorString());
                     });
         }
+        m_nextToStart = 0;
+        startNext();
         saveRecord(true);
         if (m_active.isEmpty())
             finishRun();
@@ -228,8 +233,8 @@ void Run::startNext()
     const int cap = m_options.parallelism > 0 ? m_options.parallelism : int(m_runners.size());
     while (m_nextToStart < m_runners.size() && m_active.size() < cap) {
         VariationRunner *runner = m_runners[m_nextToStart++];
-        if (isFinal(runner->state()))
-            continue; // cancelled while pending
+        if (isFinal(runner->state()) || m_active.contains(runner))
+            continue; // cancelled while pending, or a resumed one already under way
         m_active.insert(runner);
         runner->start();
     }
@@ -286,6 +291,8 @@ QJsonObject Run::toJson() const
     o.insert(QLatin1String("spec"), m_spec.toJson());
     if (!m_options.specPath.isEmpty())
         o.insert(QLatin1String("spec_path"), m_options.specPath);
+    if (m_options.parallelism > 0)
+        o.insert(QLatin1String("parallelism"), m_options.parallelism);
     o.insert(QLatin1String("state"),
              m_finished ? (m_cancelled ? QStringLiteral("cancelled") : QStringLiteral("finished"))
                         : QStringLiteral("running"));
@@ -353,6 +360,7 @@ Result<Run *> Run::resume(DockerClient *client,
     options.outDir = QDir(runDir).absolutePath();
     options.specPath = record.value(QLatin1String("spec_path")).toString();
     options.environment = environment;
+    options.parallelism = record.value(QLatin1String("parallelism")).toInt(0);
     auto *run = new Run(client, *spec, options, parent);
     run->m_id = record.value(QLatin1String("run_id")).toString();
     run->m_resumed = true;
@@ -385,7 +393,6 @@ Result<Run *> Run::resume(DockerClient *client,
                 v.value(QLatin1String("cpu_peak_percent")).toDouble(),
                 qint64(v.value(QLatin1String("memory_peak_bytes")).toDouble()));
     }
-    run->m_nextToStart = int(run->m_runners.size());
     return run;
 }
 

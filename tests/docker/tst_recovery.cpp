@@ -398,9 +398,12 @@ void TestRecovery::daemonRestartMidRun()
     constexpr int kTicks = 400;
     constexpr int kBursts = 50;
     constexpr int kPerBurst = 200;
+    // The containers are kept so that, should a byte be missing, Docker's own log can say
+    // whether Docker lost it (cleanup() removes them).
     const QByteArray spec = specJson(
             {variationJson(QStringLiteral("tick"), tickScript(kTicks, QStringLiteral("line"))),
-             variationJson(QStringLiteral("flood"), floodScript(kBursts, kPerBurst))});
+             variationJson(QStringLiteral("flood"), floodScript(kBursts, kPerBurst))},
+            {{QStringLiteral("keep_containers"), true}});
     std::unique_ptr<Run> run = startRun(docker.get(), spec, m_tmp->path() + QStringLiteral("/run"));
     QVERIFY(run);
     ReconnectLog reconnects;
@@ -435,19 +438,52 @@ void TestRecovery::daemonRestartMidRun()
     const QByteArray tickErr = stream(dir + QStringLiteral("/tick.jsonl"), StreamType::Stderr);
     const QByteArray floodOut = stream(dir + QStringLiteral("/flood.jsonl"), StreamType::Stdout);
     const QByteArray floodErr = stream(dir + QStringLiteral("/flood.jsonl"), StreamType::Stderr);
-    QVERIFY2(tickOut == tickStdout(kTicks, "line"),
-             qPrintable(describeDiff(tickOut, tickStdout(kTicks, "line"))));
-    QVERIFY2(tickErr == tickStderr(kTicks, "line"),
-             qPrintable(describeDiff(tickErr, tickStderr(kTicks, "line"))));
-    QVERIFY2(floodOut == floodStdout(kBursts, kPerBurst),
-             qPrintable(describeDiff(floodOut, floodStdout(kBursts, kPerBurst))));
-    QVERIFY2(floodErr == floodStderr(kBursts),
-             qPrintable(describeDiff(floodErr, floodStderr(kBursts))));
+    // Every byte the agent wrote - unless dockerd itself lost some while it stopped (a line
+    // it had read from the container but not yet logged or sent when SIGTERM ended it; seen
+    // about once in four runs on a loaded 2-core machine). Then the transcript must still be
+    // exactly what Docker kept: Parallax lost nothing Docker had.
+    const auto checkStream = [&](VariationRunner *v,
+                                 StreamType type,
+                                 const QByteArray &recorded,
+                                 const QByteArray &expected) {
+        if (recorded == expected)
+            return true;
+        QByteArray logged;
+        bool ended = false;
+        ContainerStream *reader
+                = docker->logs(v->containerId(), LogsOptions(), false, docker.get());
+        connect(reader,
+                &ContainerStream::outputReceived,
+                this,
+                [&](StreamType s, const QByteArray &d) {
+                    if (s == type)
+                        logged.append(d);
+                });
+        connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
+        if (!QTest::qWaitFor([&] { return ended; }, 15000) || logged == expected
+            || recorded != logged) {
+            qWarning("%s: %s\nDocker's log: %s",
+                     qPrintable(v->name()),
+                     qPrintable(describeDiff(recorded, expected)),
+                     qPrintable(describeDiff(logged, expected)));
+            return false;
+        }
+        qWarning("%s: dockerd lost %lld byte(s) across its restart (%s); the transcript holds "
+                 "exactly what Docker kept",
+                 qPrintable(v->name()),
+                 static_cast<long long>(expected.size() - logged.size()),
+                 qPrintable(describeDiff(logged, expected)));
+        return true;
+    };
+    QVERIFY(checkStream(tick, StreamType::Stdout, tickOut, tickStdout(kTicks, "line")));
+    QVERIFY(checkStream(tick, StreamType::Stderr, tickErr, tickStderr(kTicks, "line")));
+    QVERIFY(checkStream(flood, StreamType::Stdout, floodOut, floodStdout(kBursts, kPerBurst)));
+    QVERIFY(checkStream(flood, StreamType::Stderr, floodErr, floodStderr(kBursts)));
 
     QVERIFY2(reconnects.alternatesAndRecovered(0), qPrintable(reconnects.describe(0)));
     QVERIFY2(reconnects.alternatesAndRecovered(1), qPrintable(reconnects.describe(1)));
-    const Result<QList<ContainerSummary>> left = runContainers(docker.get(), run->id());
-    QVERIFY2(left && left->isEmpty(), "the run's containers were not removed");
+    const Result<QList<ContainerSummary>> kept = runContainers(docker.get(), run->id());
+    QVERIFY2(kept && kept->size() == 2, "the run's containers were not kept as asked");
     const QJsonObject record = readJson(dir + QStringLiteral("/run.json"));
     QCOMPARE(record.value(QStringLiteral("state")).toString(), QStringLiteral("finished"));
 }

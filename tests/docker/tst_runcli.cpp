@@ -584,6 +584,7 @@ void TestRunCli::resumeStartsQueuedVariations()
     ::kill(cli->pid(), SIGKILL);
     QVERIFY(cli->waitForFinished(10000));
     QCOMPARE(readRunJson(outDir).value("state").toString(), QStringLiteral("running"));
+    QCOMPARE(readRunJson(outDir).value("parallelism").toInt(), 1);
 
     auto resumed = start({"resume", outDir});
     QVERIFY2(resumed->waitForFinished(60000), resumed->describe().constData());
@@ -597,6 +598,28 @@ void TestRunCli::resumeStartsQueuedVariations()
                 outDir + "/" + v.value("name").toString() + ".jsonl", StreamType::Stdout);
         QVERIFY(out);
         QCOMPARE(*out, QByteArray("Count: 1\nCount: 2\nCount: 3\n"));
+    }
+    // The resumed run kept the -j 1 cap: each variation started running only after the one
+    // before it had exited.
+    const auto at = [](const QJsonObject &v, const QString &state) {
+        for (const QJsonValue &t : v.value("transitions").toArray()) {
+            if (t.toObject().value("state").toString() == state)
+                return QDateTime::fromString(t.toObject().value("at").toString(),
+                                             Qt::ISODateWithMs);
+        }
+        return QDateTime();
+    };
+    const QJsonArray variations = record.value("variations").toArray();
+    for (int i = 1; i < variations.size(); ++i) {
+        const QDateTime started = at(variations[i].toObject(), "running");
+        const QDateTime previousEnd = at(variations[i - 1].toObject(), "exited");
+        QVERIFY(started.isValid() && previousEnd.isValid());
+        QVERIFY2(started >= previousEnd,
+                 qPrintable(QStringLiteral("v%1 ran from %2, before v%3 exited at %4")
+                                    .arg(i + 1)
+                                    .arg(started.toString(Qt::ISODateWithMs))
+                                    .arg(i)
+                                    .arg(previousEnd.toString(Qt::ISODateWithMs))));
     }
     verifyNoContainers(record.value("run_id").toString());
 }
