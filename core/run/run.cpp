@@ -5,6 +5,7 @@
 
 #include "docker/dockerclient.h"
 #include "history/historydb.h"
+#include "transcript/secretredactor.h"
 
 #include <QDir>
 #include <QFile>
@@ -156,6 +157,7 @@ void Run::start()
 
     QStringList missing;
     const QList<QByteArray> secrets = secretValues(m_spec, m_options.environment, &missing);
+    m_secretValues = secrets;
     if (!missing.isEmpty()) {
         m_error = QStringLiteral(
                           "Secret %1 is not set: export %2 in the environment that starts Parallax")
@@ -288,7 +290,12 @@ QJsonObject Run::toJson() const
     o.insert(QLatin1String("format"), kRunFormat);
     o.insert(QLatin1String("run_id"), m_id);
     o.insert(QLatin1String("name"), m_spec.name);
-    o.insert(QLatin1String("spec"), m_spec.toJson());
+    // The spec holds secret names only, but a value may still have been typed into the prompt
+    // or an env value: mask it like the transcripts.
+    o.insert(QLatin1String("spec"),
+             m_secretValues.isEmpty()
+                     ? QJsonValue(m_spec.toJson())
+                     : SecretRedactor::redactJson(m_spec.toJson(), m_secretValues));
     if (!m_options.specPath.isEmpty())
         o.insert(QLatin1String("spec_path"), m_options.specPath);
     if (m_options.parallelism > 0)
@@ -369,6 +376,7 @@ Result<Run *> Run::resume(DockerClient *client,
 
     QStringList missing;
     const QList<QByteArray> secrets = secretValues(*spec, environment, &missing);
+    run->m_secretValues = secrets;
     if (!missing.isEmpty())
         qCWarning(lcRun)
                 << "secrets not set, their values cannot be masked in the rest of the transcripts:"

@@ -96,6 +96,7 @@ private:
     QString m_dir;
     QList<VariationRunner *> m_runners;
     QList<StatsSampler *> m_samplers; // parallel to m_runners
+    QList<QByteArray> m_secretValues; // masked wherever run.json would repeat them
     int m_nextToStart = 0;
     QSet<VariationRunner *> m_active; // started and not finished
     bool m_started = false;

@@ -1,5 +1,8 @@
 #include "secretredactor.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cstring>
 
@@ -153,6 +156,27 @@ QByteArray SecretRedactor::process(QByteArrayView input, bool endOfStream, qint6
     m_held = std::move(held);
     *rawConsumed = consumed;
     return out;
+}
+
+QJsonValue SecretRedactor::redactJson(const QJsonValue &value,
+                                      const QList<QByteArray> &secretValues)
+{
+    if (value.isString())
+        return QString::fromUtf8(redact(value.toString().toUtf8(), secretValues));
+    if (value.isArray()) {
+        QJsonArray array;
+        for (const QJsonValue &item : value.toArray())
+            array.append(redactJson(item, secretValues));
+        return array;
+    }
+    if (value.isObject()) {
+        QJsonObject object;
+        const QJsonObject in = value.toObject();
+        for (auto it = in.begin(); it != in.end(); ++it)
+            object.insert(it.key(), redactJson(it.value(), secretValues));
+        return object;
+    }
+    return value;
 }
 
 } // namespace Parallax

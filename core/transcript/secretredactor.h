@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QJsonValue>
 #include <QList>
 
 #include <array>
@@ -34,6 +35,8 @@ public:
 
     static QByteArray mask(); // "••••••" in UTF-8
     static QByteArray redact(QByteArrayView text, const QList<QByteArray> &secretValues);
+    // Every string in a JSON value (object keys kept), redacted.
+    static QJsonValue redactJson(const QJsonValue &value, const QList<QByteArray> &secretValues);
 
 private:
     struct Match

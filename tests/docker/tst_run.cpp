@@ -630,6 +630,8 @@ void TestRun::secretsMasked()
     options.environment.insert(QStringLiteral("MY_TOKEN"), QString::fromLatin1(secret));
     auto made = newRun({{"image", demoImage()},
                         {"command", QJsonArray{"sh", "-c", script}},
+                        // A value pasted into the prompt too: run.json masks it there as well.
+                        {"prompt", "Log in with s3cr3t-value-123 and fix the bug"},
                         {"secrets", QJsonArray{"MY_TOKEN"}}},
                        options);
     QVERIFY2(made, qPrintable(made.errorString()));
@@ -673,6 +675,8 @@ void TestRun::secretsMasked()
     }
     QCOMPARE(readRunJson(run.directory()).value("spec").toObject().value("secrets").toArray(),
              QJsonArray{"MY_TOKEN"});
+    QCOMPARE(readRunJson(run.directory()).value("spec").toObject().value("prompt").toString(),
+             QStringLiteral("Log in with %1 and fix the bug").arg(QString::fromUtf8(mask)));
     verifyNoContainers(run.id());
 }
 
