@@ -13,6 +13,7 @@ void BuildProgress::clear()
     m_lines.clear();
     m_partial.clear();
     m_stepLine.clear();
+    m_stepLastOutput.clear();
     m_imageId.clear();
     m_error.clear();
     m_step = m_steps = m_messages = 0;
@@ -46,6 +47,9 @@ bool BuildProgress::apply(const QJsonObject &message)
                                        .arg(m_steps)
                                        .arg(text)
                              : text;
+        // "returned a non-zero code" says nothing about why: the step's own last words do.
+        if (!m_stepLastOutput.isEmpty() && text.contains(QLatin1String("returned a non-zero code")))
+            m_error += QStringLiteral(" — last output: ") + m_stepLastOutput;
         addLine(QStringLiteral("ERROR: ") + text);
         emit errorReceived(m_error);
         return false;
@@ -103,7 +107,11 @@ void BuildProgress::addLine(const QString &text)
         m_lines.remove(0, m_lines.size() - kMaxLines);
     emit lineReceived(line);
     const QRegularExpressionMatch match = stepPattern.match(line);
+    if (!match.hasMatch() && !line.trimmed().isEmpty() && !line.startsWith(QLatin1String(" ---> "))
+        && !line.startsWith(QLatin1String("Removing intermediate container ")))
+        m_stepLastOutput = line.trimmed();
     if (match.hasMatch()) {
+        m_stepLastOutput.clear();
         m_step = match.captured(1).toInt();
         m_steps = match.captured(2).toInt();
         m_stepLine = line;

@@ -12,8 +12,9 @@ namespace Parallax {
 // lines; they are joined and split into lines here. "Step 3/7 : RUN ..." lines give the step
 // for a progress indicator, {"aux": {"ID": "sha256:..."}} the image ID, and
 // {"errorDetail": {"message": ...}} (or a bare {"error": ...}) the error, made into a sentence
-// a user can act on. Keeps the last kMaxLines lines. Owned by an ImageBuild or a test; main
-// thread.
+// a user can act on: the step, the daemon's message and, for a failed RUN, the step's last
+// line of output (usually the reason). Keeps the last kMaxLines lines. Owned by an ImageBuild or a
+// test; main thread.
 class BuildProgress : public QObject
 {
     Q_OBJECT
@@ -51,6 +52,7 @@ private:
     QStringList m_lines;
     QString m_partial;
     QString m_stepLine;
+    QString m_stepLastOutput; // the current step's last line of its own output
     QString m_imageId;
     QString m_error;
     int m_step = 0;

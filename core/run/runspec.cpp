@@ -92,26 +92,6 @@ QString indexed(const QString &field, qsizetype index)
     return QStringLiteral("%1[%2]").arg(field).arg(index);
 }
 
-// Case-insensitive Levenshtein distance; keys are short, so the O(n*m) table is nothing.
-qsizetype editDistance(const QString &a, const QString &b)
-{
-    const QString x = a.toLower();
-    const QString y = b.toLower();
-    QList<qsizetype> previous(y.size() + 1);
-    QList<qsizetype> current(y.size() + 1);
-    for (qsizetype j = 0; j <= y.size(); ++j)
-        previous[j] = j;
-    for (qsizetype i = 1; i <= x.size(); ++i) {
-        current[0] = i;
-        for (qsizetype j = 1; j <= y.size(); ++j) {
-            const qsizetype substitution = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1);
-            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
-        }
-        std::swap(previous, current);
-    }
-    return previous[y.size()];
-}
-
 bool isVariableName(const QString &name)
 {
     static const QRegularExpression pattern(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
@@ -222,15 +202,7 @@ private:
             if (known.contains(key))
                 continue;
             QString message = QStringLiteral("unknown field");
-            QString best;
-            qsizetype bestDistance = 3;
-            for (const QString &candidate : known) {
-                const qsizetype distance = editDistance(key, candidate);
-                if (distance < bestDistance) {
-                    bestDistance = distance;
-                    best = candidate;
-                }
-            }
+            const QString best = closestMatch(key, known);
             if (!best.isEmpty())
                 message += QStringLiteral(" (did you mean \"%1\"?)").arg(best);
             add(join(prefix, key), message);

@@ -1,7 +1,9 @@
 #include "specvalues.h"
 
+#include <QList>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -146,6 +148,39 @@ QString formatDuration(qint64 ms)
     if (minutes > 0)
         out += QString::number(minutes) + QLatin1Char('m');
     return out;
+}
+
+qsizetype editDistance(const QString &a, const QString &b)
+{
+    const QString x = a.toLower();
+    const QString y = b.toLower();
+    QList<qsizetype> previous(y.size() + 1);
+    QList<qsizetype> current(y.size() + 1);
+    for (qsizetype j = 0; j <= y.size(); ++j)
+        previous[j] = j;
+    for (qsizetype i = 1; i <= x.size(); ++i) {
+        current[0] = i;
+        for (qsizetype j = 1; j <= y.size(); ++j) {
+            const qsizetype substitution = previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1);
+            current[j] = std::min({previous[j] + 1, current[j - 1] + 1, substitution});
+        }
+        std::swap(previous, current);
+    }
+    return previous[y.size()];
+}
+
+QString closestMatch(const QString &word, const QStringList &candidates, qsizetype maxDistance)
+{
+    QString best;
+    qsizetype bestDistance = maxDistance + 1;
+    for (const QString &candidate : candidates) {
+        const qsizetype distance = editDistance(word, candidate);
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = candidate;
+        }
+    }
+    return best;
 }
 
 } // namespace Parallax

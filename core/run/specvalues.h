@@ -3,6 +3,7 @@
 #include "util/result.h"
 
 #include <QString>
+#include <QStringList>
 
 namespace Parallax {
 
@@ -33,5 +34,12 @@ QString formatSize(qint64 bytes);
 // minutes as hours and minutes ("30m", "1h", "1h30m"), else whole seconds ("90s"), else
 // milliseconds ("500ms", "1500ms").
 QString formatDuration(qint64 ms);
+
+// Case-insensitive Levenshtein distance (for "did you mean" hints; the words are short).
+qsizetype editDistance(const QString &a, const QString &b);
+
+// The candidate closest to `word` within `maxDistance` edits, for "did you mean \"host\"?";
+// empty when none is that close.
+QString closestMatch(const QString &word, const QStringList &candidates, qsizetype maxDistance = 2);
 
 } // namespace Parallax

@@ -216,7 +216,8 @@ void TestImageBuild::failingRunStep()
     QCOMPARE(imageBuild.state(), ImageBuild::State::Failed);
     QVERIFY2(result.errorString().startsWith(QStringLiteral("Step 3/4 failed: The command")),
              qPrintable(result.errorString()));
-    QVERIFY2(result.errorString().contains(QStringLiteral("returned a non-zero code: 3")),
+    QVERIFY2(result.errorString().endsWith(
+                     QStringLiteral("returned a non-zero code: 3 — last output: about to fail")),
              qPrintable(result.errorString()));
     const QStringList lines = imageBuild.progress()->lines();
     // The step's stderr, without the colour codes the builder wraps it in.
