@@ -205,6 +205,8 @@ VariationLaunch Run::makeLaunch(const ResolvedVariation &variation,
         launch.env.append(name + QLatin1Char('=') + m_options.environment.value(name));
     launch.workdir = m_spec.workdir;
     launch.tty = m_spec.tty;
+    if (m_spec.network != QLatin1String("default"))
+        launch.networkMode = m_spec.network;
     launch.limits = m_spec.limits;
     if (launch.limits.pids <= 0)
         launch.limits.pids = 1024; // a fork bomb must not take the machine down

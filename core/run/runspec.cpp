@@ -39,6 +39,7 @@ const QStringList TopLevelKeys = {
         QStringLiteral("prompt"),
         QStringLiteral("repo"),
         QStringLiteral("tty"),
+        QStringLiteral("network"),
         QStringLiteral("limits"),
         QStringLiteral("keep_containers"),
         QStringLiteral("variations"),
@@ -170,6 +171,8 @@ public:
             spec.repo = readRepo(root.value(QLatin1String("repo")));
         if (root.contains(QLatin1String("tty")))
             spec.tty = readBool(root.value(QLatin1String("tty")), QStringLiteral("tty"));
+        if (root.contains(QLatin1String("network")))
+            spec.network = readNetwork(root.value(QLatin1String("network")));
         if (root.contains(QLatin1String("limits")))
             spec.limits = readLimits(root.value(QLatin1String("limits")));
         if (root.contains(QLatin1String("keep_containers")))
@@ -216,6 +219,25 @@ private:
             return {};
         }
         return value.toString();
+    }
+
+    QString readNetwork(const QJsonValue &value)
+    {
+        const QString field = QStringLiteral("network");
+        const QString mode = readString(value, field);
+        if (!value.isString())
+            return QStringLiteral("default");
+        if (RunSpec::NetworkModes.contains(mode))
+            return mode;
+        QString message = QStringLiteral("\"%1\" is not a network mode: use default, none or host")
+                                  .arg(mode);
+        const QString best = closestMatch(mode, RunSpec::NetworkModes);
+        if (!best.isEmpty())
+            message += QStringLiteral(" (did you mean \"%1\"?)").arg(best);
+        else if (mode == QLatin1String("bridge"))
+            message += QStringLiteral(" (Docker's bridge is \"default\")");
+        add(field, message);
+        return QStringLiteral("default");
     }
 
     bool readBool(const QJsonValue &value, const QString &field)
@@ -585,6 +607,9 @@ private:
 
 } // namespace
 
+const QStringList RunSpec::NetworkModes
+        = {QStringLiteral("default"), QStringLiteral("none"), QStringLiteral("host")};
+
 QString SpecProblem::toString() const
 {
     return field.isEmpty() ? message : field + QLatin1String(": ") + message;
@@ -691,6 +716,8 @@ QJsonObject RunSpec::toJson() const
     }
     if (tty)
         root.insert(QLatin1String("tty"), true);
+    if (network != QLatin1String("default"))
+        root.insert(QLatin1String("network"), network);
 
     QJsonObject limitsObject;
     if (limits.memoryBytes > 0)

@@ -93,6 +93,10 @@ public:
     QString prompt;
     std::optional<RepoSpec> repo;
     bool tty = false;
+    // The container's network: "default" (Docker's default bridge), "none" (loopback only) or
+    // "host" (the host's interfaces). One of NetworkModes.
+    QString network = QStringLiteral("default");
+    static const QStringList NetworkModes;
     ResourceLimits limits;
     bool keepContainers = false;
     QList<VariationSpec> variations; // always resolved to a list; a count N becomes v1..vN

@@ -189,6 +189,7 @@ void VariationRunner::start()
     options.env = m_launch.env;
     options.workingDir = m_launch.workdir;
     options.tty = m_launch.tty;
+    options.networkMode = m_launch.networkMode;
     options.labels.insert(QLatin1String(Labels::kOwner), QLatin1String(Labels::kOwnerValue));
     options.labels.insert(QLatin1String(Labels::kRun), m_launch.runId);
     options.labels.insert(QLatin1String(Labels::kVariation), m_launch.name);

@@ -43,6 +43,7 @@ struct VariationLaunch
     QStringList env; // "KEY=value", PARALLAX_* and secret values included
     QString workdir;
     bool tty = false;
+    QString networkMode; // HostConfig.NetworkMode: empty (Docker's default), "none" or "host"
     ResourceLimits limits;
     bool keepContainer = false;
     QList<QByteArray> secretValues;

@@ -359,6 +359,7 @@ void TestRunSpec::fullSpec()
         "prompt": "Fix the bug.\nThen test.",
         "repo": {"url": "https://example.com/r.git", "ref": "main"},
         "tty": true,
+        "network": "none",
         "limits": {"memory": "1.5g", "cpus": "1.5", "pids": 256, "timeout": "1h30m"},
         "keep_containers": true
     })");
@@ -405,9 +406,26 @@ void TestRunSpec::invalidSpec_data()
     QTest::addRow("typo keep_containers")
             << QByteArray(R"({"image": "x", "keepContainers": true})") << "keepContainers"
             << R"(unknown field (did you mean "keep_containers"?))";
-    QTest::addRow("unknown network")
-            << QByteArray(R"({"image": "x", "network": "none"})") << "network"
-            << "unknown field";
+    QTest::addRow("typo network key")
+            << QByteArray(R"({"image": "x", "netwrk": "none"})") << "netwrk"
+            << R"(unknown field (did you mean "network"?))";
+    // network: default | none | host.
+    QTest::addRow("network bridge")
+            << QByteArray(R"({"image": "x", "network": "bridge"})") << "network"
+            << R"("bridge" is not a network mode: use default, none or host (Docker's bridge is "default"))";
+    QTest::addRow("network typo")
+            << QByteArray(R"({"image": "x", "network": "hots"})") << "network"
+            << R"("hots" is not a network mode: use default, none or host (did you mean "host"?))";
+    QTest::addRow("network case")
+            << QByteArray(R"({"image": "x", "network": "None"})") << "network"
+            << R"("None" is not a network mode: use default, none or host (did you mean "none"?))";
+    QTest::addRow("network unrelated")
+            << QByteArray(R"({"image": "x", "network": "my-net"})") << "network"
+            << R"("my-net" is not a network mode: use default, none or host)";
+    QTest::addRow("network empty") << QByteArray(R"({"image": "x", "network": ""})") << "network"
+                                   << R"("" is not a network mode: use default, none or host)";
+    QTest::addRow("network type") << QByteArray(R"({"image": "x", "network": false})") << "network"
+                                  << "expected a string, got a boolean";
     QTest::addRow("typo in limits")
             << QByteArray(R"({"image": "x", "limits": {"memroy": "1g"}})") << "limits.memroy"
             << R"(unknown field (did you mean "memory"?))";
@@ -880,6 +898,7 @@ void TestRunSpec::roundTrip_data()
     QTest::addRow("odd limits") << QByteArray(
             R"({"image": "x", "limits": {"memory": 7340033, "timeout": "1500ms"}})");
     QTest::addRow("repo without ref") << QByteArray(R"({"image": "x", "repo": {"url": "u"}})");
+    QTest::addRow("network host") << QByteArray(R"({"image": "x", "network": "host"})");
 }
 
 void TestRunSpec::roundTrip()
@@ -907,6 +926,7 @@ void TestRunSpec::roundTrip()
         QCOMPARE(b.repo->ref, a.repo->ref);
     }
     QCOMPARE(b.tty, a.tty);
+    QCOMPARE(b.network, a.network);
     QCOMPARE(b.limits.memoryBytes, a.limits.memoryBytes);
     QCOMPARE(b.limits.cpus, a.limits.cpus);
     QCOMPARE(b.limits.pids, a.limits.pids);
@@ -939,6 +959,11 @@ void TestRunSpec::canonicalJson_data()
             << QByteArray(
                        R"({"image": "x", "limits": {"memory": 536870912, "cpus": "2", "timeout": "90m"}})")
             << QByteArray(R"({"image":"x","limits":{"cpus":2,"memory":"512m","timeout":"1h30m"}})");
+    QTest::addRow("default network left out")
+            << QByteArray(R"({"image": "x", "network": "default"})")
+            << QByteArray(R"({"image":"x"})");
+    QTest::addRow("network none kept") << QByteArray(R"({"image": "x", "network": "none"})")
+                                       << QByteArray(R"({"image":"x","network":"none"})");
     QTest::addRow("secret names only") << QByteArray(R"({"image": "x", "secrets": ["B", "A"]})")
                                        << QByteArray(R"({"image":"x","secrets":["B","A"]})");
 }
