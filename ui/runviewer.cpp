@@ -97,12 +97,13 @@ RunViewer::RunViewer(QWidget *parent)
             [this](int source, StreamType stream, const QByteArray &data, qint64 msecs) {
                 const QList<VariationPane *> panes = m_panes->panes();
                 if (source < panes.size())
-                    panes[source]->view()->appendOutput(stream, data, msecs);
+                    panes[source]->appendOutput(stream, data, msecs);
             });
     connect(m_replayer, &TranscriptReplayer::sourceFinished, this, [this](int source) {
         const QList<VariationPane *> panes = m_panes->panes();
         if (source < panes.size()) {
             panes[source]->view()->buffer()->finish(QDateTime::currentMSecsSinceEpoch());
+            panes[source]->finishOutput();
             panes[source]->setReplaying(false);
         }
     });
@@ -179,7 +180,7 @@ void RunViewer::start()
 {
     const QList<VariationPane *> panes = m_panes->panes();
     for (VariationPane *pane : panes) {
-        pane->view()->clear();
+        pane->clearOutput();
         pane->setReplaying(true);
     }
     if (Result<void> opened = m_replayer->open(m_transcripts); !opened) {

@@ -3,12 +3,14 @@
 #include "outputview.h"
 #include "statebadge.h"
 #include "statsplot.h"
+#include "structuredview.h"
 
 #include "run/variationmodel.h"
 #include "run/variationrunner.h"
 #include "transcript/transcriptreader.h"
 #include "util/clock.h"
 
+#include <QButtonGroup>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QEvent>
@@ -72,6 +74,35 @@ VariationPane::VariationPane(QWidget *parent)
     m_stats = new StatsPlot(m_header);
     m_stats->hide();
 
+    // Raw | Structured, shown once stdout is recognised as an agent event stream.
+    m_viewSwitch = new QWidget(m_header);
+    auto *switchLayout = new QHBoxLayout(m_viewSwitch);
+    switchLayout->setContentsMargins(0, 0, 0, 0);
+    switchLayout->setSpacing(0);
+    auto *switchGroup = new QButtonGroup(m_viewSwitch);
+    for (QToolButton **button : {&m_rawButton, &m_structuredButton}) {
+        *button = new QToolButton(m_viewSwitch);
+        (*button)->setCheckable(true);
+        (*button)->setAutoRaise(true);
+        switchGroup->addButton(*button);
+        switchLayout->addWidget(*button);
+    }
+    m_rawButton->setText(tr("Raw"));
+    m_rawButton->setToolTip(tr("The output as the agent printed it"));
+    m_rawButton->setChecked(true);
+    m_structuredButton->setText(tr("Structured"));
+    m_structuredButton->setToolTip(
+            tr("The agent's events: messages, thinking, tool calls with results, totals"));
+    connect(m_rawButton, &QToolButton::clicked, this, [this] {
+        m_viewChosen = true;
+        setStructured(false);
+    });
+    connect(m_structuredButton, &QToolButton::clicked, this, [this] {
+        m_viewChosen = true;
+        setStructured(true);
+    });
+    m_viewSwitch->hide();
+
     m_stop = new QToolButton(m_header);
     m_stop->setIcon(stopIcon(palette()));
     m_stop->setToolTip(tr("Stop this variation"));
@@ -101,6 +132,7 @@ VariationPane::VariationPane(QWidget *parent)
     headerLayout->addWidget(m_name);
     headerLayout->addWidget(m_badge);
     headerLayout->addStretch(1);
+    headerLayout->addWidget(m_viewSwitch);
     headerLayout->addWidget(m_stats);
     headerLayout->addWidget(m_lines);
     headerLayout->addWidget(m_elapsed);
@@ -115,6 +147,65 @@ VariationPane::VariationPane(QWidget *parent)
     layout->setSpacing(0);
     layout->addWidget(m_header);
     layout->addWidget(m_view, 1);
+
+    m_structured = new StructuredView(this);
+    m_structured->hide();
+    layout->addWidget(m_structured, 1);
+    connect(m_structured,
+            &StructuredView::formatChanged,
+            this,
+            &VariationPane::onStreamFormatChanged);
+}
+
+void VariationPane::appendOutput(StreamType stream, const QByteArray &bytes, qint64 receiptMsecs)
+{
+    m_view->appendOutput(stream, bytes, receiptMsecs);
+    if (stream == StreamType::Stdout)
+        m_structured->appendStdout(bytes);
+}
+
+void VariationPane::clearOutput()
+{
+    m_view->clear();
+    m_structured->clear();
+}
+
+void VariationPane::finishOutput()
+{
+    m_structured->finish();
+}
+
+bool VariationPane::isStructuredAvailable() const
+{
+    return m_structured->model()->isEventStream();
+}
+
+bool VariationPane::isStructured() const
+{
+    return m_structured->isVisibleTo(this);
+}
+
+void VariationPane::setStructured(bool structured)
+{
+    structured = structured && isStructuredAvailable();
+    m_rawButton->setChecked(!structured);
+    m_structuredButton->setChecked(structured);
+    if (structured == isStructured())
+        return;
+    // Hide first, so the layout never holds both.
+    (structured ? static_cast<QWidget *>(m_view) : m_structured)->hide();
+    (structured ? static_cast<QWidget *>(m_structured) : m_view)->show();
+}
+
+// An agent event stream switches the pane to Structured, unless the user has picked a view.
+void VariationPane::onStreamFormatChanged()
+{
+    const bool available = isStructuredAvailable();
+    m_viewSwitch->setVisible(available);
+    if (!available)
+        setStructured(false);
+    else if (!m_viewChosen)
+        setStructured(true);
 }
 
 void VariationPane::setStatsSampler(StatsSampler *sampler)
@@ -136,7 +227,7 @@ void VariationPane::setRecorded(const Recorded &record)
         m_runner->disconnect(this);
     m_runner = nullptr;
     m_recorded = record;
-    m_view->clear();
+    clearOutput();
     m_name->setText(record.name);
     m_stop->hide();
     m_elapsed->setText(VariationModel::formatDuration(record.durationMs));
@@ -165,7 +256,7 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
     m_runner = runner;
     m_recorded.reset();
     m_stop->show();
-    m_view->clear();
+    clearOutput();
     if (!runner)
         return;
     m_name->setText(runner->name());
@@ -176,7 +267,7 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
             while (reader.next(&chunk)) {
                 const auto time = parseRfc3339Nanos(chunk.time);
                 const qint64 msecs = time ? time->first * 1000 + time->second / 1000000 : 0;
-                m_view->appendOutput(chunk.stream, chunk.data, msecs);
+                appendOutput(chunk.stream, chunk.data, msecs);
             }
         }
     }
@@ -184,7 +275,7 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
             &VariationRunner::outputReceived,
             this,
             [this](StreamType stream, const QByteArray &data) {
-                m_view->appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
+                appendOutput(stream, data, QDateTime::currentMSecsSinceEpoch());
             });
     connect(runner, &VariationRunner::stateChanged, this, &VariationPane::updateState);
     connect(runner, &VariationRunner::reconnectingChanged, this, [this](bool reconnecting) {
@@ -203,6 +294,8 @@ void VariationPane::updateState()
     const QString detail = m_runner->error().isEmpty() ? m_runner->note() : m_runner->error();
     m_badge->setToolTip(detail.isEmpty() ? m_badge->text() : detail);
     m_stop->setEnabled(!isFinal(m_runner->state()));
+    if (isFinal(m_runner->state()))
+        m_structured->finish();
     tick();
 }
 

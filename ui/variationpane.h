@@ -10,6 +10,7 @@
 
 class QLabel;
 class QToolButton;
+class QWidget;
 
 namespace Parallax {
 
@@ -17,6 +18,7 @@ class OutputView;
 class StateBadge;
 class StatsPlot;
 class StatsSampler;
+class StructuredView;
 class VariationRunner;
 
 // One variation's pane: a header (name, state badge, elapsed time, line count, stop button,
@@ -48,6 +50,17 @@ public:
     // While replaying, the badge says "running" until the owner says the replay has ended.
     void setReplaying(bool replaying);
     OutputView *view() const { return m_view; }
+    // Output for both views: the raw OutputView, and the structured view's event parser (stdout).
+    // Owners of recorded panes append through here so the Structured switch works for them too.
+    void appendOutput(StreamType stream, const QByteArray &bytes, qint64 receiptMsecs);
+    void clearOutput();
+    void finishOutput(); // the stream ended (a replay reached its end)
+    // The structured view of an agent event stream; the header's Raw | Structured switch shows
+    // once stdout is recognised as one (docs/structured-view.md).
+    StructuredView *structuredView() const { return m_structured; }
+    bool isStructuredAvailable() const;
+    bool isStructured() const;
+    void setStructured(bool structured);
     // Shows the variation's live CPU and memory plots in the header (null: hides them).
     void setStatsSampler(StatsSampler *sampler);
     StatsPlot *statsPlot() const { return m_stats; }
@@ -69,6 +82,7 @@ private:
     void updateState();
     void openTranscript();
     void showFolder();
+    void onStreamFormatChanged();
 
     QPointer<VariationRunner> m_runner;
     QWidget *m_header = nullptr;
@@ -80,6 +94,11 @@ private:
     QToolButton *m_stop = nullptr;
     QToolButton *m_menuButton = nullptr;
     OutputView *m_view = nullptr;
+    StructuredView *m_structured = nullptr;
+    QWidget *m_viewSwitch = nullptr;
+    QToolButton *m_rawButton = nullptr;
+    QToolButton *m_structuredButton = nullptr;
+    bool m_viewChosen = false; // the user picked Raw or Structured: no automatic switch
     bool m_reconnecting = false;
     std::optional<Recorded> m_recorded;
     bool m_replaying = false;

@@ -514,19 +514,25 @@ void EventStreamParser::handleClaude(const QJsonObject &event)
         // it once per message id.
         const QJsonObject usage = message.value(QLatin1String("usage")).toObject();
         if (!usage.isEmpty() && !m_haveResultTotals) {
-            const QString id = str(message, "id").isEmpty() ? QString::number(m_messageUsage.size())
-                                                            : str(message, "id");
+            const QString id = str(message, "id").isEmpty()
+                                       ? QStringLiteral("#%1").arg(m_messageUsage.size())
+                                       : str(message, "id");
+            // Running sums: the message's previous usage (if any) out, the new one in.
+            const auto apply = [this](const QJsonObject &u, int sign) {
+                const auto add = [sign](qint64 &total, qint64 value) {
+                    if (value >= 0)
+                        total = qMax<qint64>(total, 0) + sign * value;
+                };
+                add(m_totals.inputTokens, num(u, "input_tokens"));
+                add(m_totals.outputTokens, num(u, "output_tokens"));
+                add(m_totals.cacheReadTokens, num(u, "cache_read_input_tokens"));
+                add(m_totals.cacheCreationTokens, num(u, "cache_creation_input_tokens"));
+            };
+            if (const auto previous = m_messageUsage.constFind(id);
+                previous != m_messageUsage.constEnd())
+                apply(*previous, -1);
+            apply(usage, 1);
             m_messageUsage.insert(id, usage);
-            EventTotals totals = m_totals;
-            totals.inputTokens = totals.outputTokens = totals.cacheReadTokens
-                    = totals.cacheCreationTokens = -1;
-            for (const QJsonObject &u : std::as_const(m_messageUsage)) {
-                addTokens(totals.inputTokens, num(u, "input_tokens"));
-                addTokens(totals.outputTokens, num(u, "output_tokens"));
-                addTokens(totals.cacheReadTokens, num(u, "cache_read_input_tokens"));
-                addTokens(totals.cacheCreationTokens, num(u, "cache_creation_input_tokens"));
-            }
-            m_totals = totals;
             m_changes.totalsChanged = true;
         }
         return;
