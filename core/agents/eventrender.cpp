@@ -7,14 +7,6 @@ namespace Parallax {
 
 namespace {
 
-QString firstLine(const QString &text, qsizetype max = 120)
-{
-    QString line = text.section(QLatin1Char('\n'), 0, 0).trimmed();
-    if (line.size() > max)
-        line = line.left(max - 1) + QStringLiteral("…");
-    return line;
-}
-
 // **bold** and *italic* in text already escaped; only complete pairs become tags, so the
 // output stays well-formed.
 QString emphasis(const QString &escaped)
@@ -55,9 +47,10 @@ QString inlineHtml(const QString &text)
 
 QString toolSummary(const EventItem &item)
 {
-    if (item.input.isEmpty())
-        return {};
-    return firstLine(item.input);
+    QString summary = item.input.left(400).simplified(); // indented JSON input on one line
+    if (summary.size() > 120)
+        summary = summary.left(119) + QStringLiteral("…");
+    return summary;
 }
 
 QString statusMark(const EventItem &item)
@@ -323,7 +316,8 @@ QString EventRender::toHtml(const EventItem &item)
         out += QStringLiteral("</summary>\n");
         if (!item.diff.isEmpty())
             out += QStringLiteral("<pre class=\"d\">%1</pre>\n").arg(diffHtml(item.diff));
-        else if (!item.input.isEmpty())
+        else if (item.input.contains(QLatin1Char('\n')) || item.input.size() > 60)
+            // A short one-line input is all in the summary already.
             out += QStringLiteral("<pre class=\"ev-in\">%1</pre>\n").arg(htmlEscaped(item.input));
         if (item.hasResult && !item.result.isEmpty())
             out += QStringLiteral("<pre class=\"ev-out\">%1</pre>\n").arg(htmlEscaped(item.result));

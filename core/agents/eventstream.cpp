@@ -158,10 +158,12 @@ EventStreamParser::unifiedDiff(const QString &path, const QString &oldText, cons
             }
         }
     }
+    // git's a/ and b/ prefixes; an absolute path keeps a single slash (a/workspace/x.py).
+    const QString slash = path.startsWith(QLatin1Char('/')) ? QString() : QStringLiteral("/");
     QString out = QStringLiteral("--- %1\n+++ %2\n")
                           .arg(oldText.isEmpty() ? QStringLiteral("/dev/null")
-                                                 : QStringLiteral("a/") + path,
-                               QStringLiteral("b/") + path);
+                                                 : QLatin1Char('a') + slash + path,
+                               QLatin1Char('b') + slash + path);
     constexpr qsizetype context = 3;
     const qsizetype n = qsizetype(entries.size());
     qsizetype i = 0;

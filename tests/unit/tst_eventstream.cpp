@@ -96,7 +96,7 @@ private slots:
         QCOMPARE(edit.title, QStringLiteral("Edit"));
         QCOMPARE(edit.diff,
                  QStringLiteral(
-                         "--- a//workspace/hello.py\n+++ b//workspace/hello.py\n@@ -1,1 +1,1 @@\n"
+                         "--- a/workspace/hello.py\n+++ b/workspace/hello.py\n@@ -1,1 +1,1 @@\n"
                          "-    print(\"Helo, world\")\n+    print(\"Hello, world!\")\n"));
         QVERIFY(!edit.isError);
 
@@ -109,7 +109,7 @@ private slots:
 
         const EventItem &write = items[6];
         QVERIFY(write.diff.startsWith(QLatin1String(
-                "--- /dev/null\n+++ b//workspace/NOTES.md\n@@ -0,0 +1,3 @@\n+# Notes\n")));
+                "--- /dev/null\n+++ b/workspace/NOTES.md\n@@ -0,0 +1,3 @@\n+# Notes\n")));
 
         QCOMPARE(items[7].title, QStringLiteral("system/compact_boundary"));
         QVERIFY(items[7].text.contains(QLatin1String("\"pre_tokens\":150000")));

@@ -642,8 +642,8 @@ void TestExport::structuredAgentRun()
     const QString text = QString::fromUtf8(*md);
     QCOMPARE(text.count("\n### Structured output\n"), 2);
     QCOMPARE(text.count("<details><summary>Raw output</summary>\n"), 2);
-    QVERIFY(text.contains("**Tool: Edit** ✓\n\n```diff\n--- a//workspace/hello.py\n+++ "
-                          "b//workspace/hello.py\n@@ -1,1 +1,1 @@\n-    print(\"Helo, world\")\n"));
+    QVERIFY(text.contains("**Tool: Edit** ✓\n\n```diff\n--- a/workspace/hello.py\n+++ "
+                          "b/workspace/hello.py\n@@ -1,1 +1,1 @@\n-    print(\"Helo, world\")\n"));
     QVERIFY(text.contains("**Tool: Bash** — Run the script and the tests ✗\n"));
     QVERIFY(text.contains("<details open><summary>Result (error)</summary>"));
     QVERIFY(text.contains("**Totals:** 28 input · 490 output"));
