@@ -267,13 +267,13 @@ private:
             if (!m_view->isExpanded(row)) {
                 QFont italic = font;
                 italic.setItalic(true);
-                draw(firstLine(item.text), italic, c.muted);
+                draw(firstLine(item.text).remove(QStringLiteral("**")), italic, c.muted);
             }
             break;
         case Kind::ToolCall:
             draw(item.title, bold, item.isError ? c.error : c.tool);
             if (!item.input.isEmpty())
-                draw(firstLine(item.input),
+                draw(item.input.left(400).simplified(),
                      mono,
                      c.text,
                      item.text.isEmpty() ? -1 : (r.right() - x) * 2 / 3);
@@ -364,7 +364,8 @@ private:
                                  .arg(style, EventRender::htmlEscaped(line));
             }
             html += pre.arg(c.codeBg.name(), lines);
-        } else if (!item.input.isEmpty()) {
+        } else if (item.input.contains(QLatin1Char('\n')) || item.input.size() > 60) {
+            // A short one-line input is all in the header already.
             html += pre.arg(c.codeBg.name(), EventRender::htmlEscaped(item.input));
         }
         if (item.hasResult && !item.result.isEmpty()) {
