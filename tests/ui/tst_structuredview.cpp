@@ -189,10 +189,17 @@ private slots:
         QVERIFY(!pane.isStructured());
     }
 
-    // A recorded Claude run opened in the run viewer at once: the pane switches to Structured
-    // and holds every event.
+    // A recorded Claude run opened in the run viewer, at once or replayed on its clock: the
+    // pane switches to Structured and holds every event.
+    void recordedRunInRunViewer_data()
+    {
+        QTest::addColumn<double>("speed");
+        QTest::addRow("instant") << 0.0;
+        QTest::addRow("replay 16x") << 16.0;
+    }
     void recordedRunInRunViewer()
     {
+        QFETCH(double, speed);
         QTemporaryDir dir;
         TranscriptWriter writer;
         QVERIFY(writer.open(dir.path(), "claude"));
@@ -220,7 +227,7 @@ private slots:
 
         RunViewer viewer;
         QSignalSpy done(&viewer, &RunViewer::replayFinished);
-        QVERIFY(viewer.open(dir.path(), 0));
+        QVERIFY(viewer.open(dir.path(), speed));
         viewer.show();
         QVERIFY(QTest::qWaitForWindowExposed(&viewer));
         QVERIFY(done.count() == 1 || done.wait(5000));
