@@ -404,6 +404,14 @@ QWidget *LaunchPanel::buildAgentSection()
             emit pullRequested(image);
     });
     imageLayout->addWidget(m_pullImage);
+    m_buildImage = new QToolButton;
+    m_buildImage->setObjectName(QStringLiteral("buildImageButton"));
+    m_buildImage->setText(tr("Build Image"));
+    m_buildImage->setToolTip(tr("Build this agent image from the preset now (Launch builds it "
+                                "too when it is missing)"));
+    m_buildImage->hide();
+    connect(m_buildImage, &QToolButton::clicked, this, &LaunchPanel::buildImageRequested);
+    imageLayout->addWidget(m_buildImage);
     form->addRow(formLabel(tr("&Image"), m_image), withError(imageRow, QStringLiteral("image")));
 
     m_command = new QLineEdit;
@@ -681,6 +689,17 @@ QWidget *LaunchPanel::buildLimitsSection()
     optionsLabel->setMinimumHeight(m_tty->sizeHint().height());
     grid->addWidget(optionsLabel, 2, 0, Qt::AlignTop);
     grid->addWidget(options, 2, 1, 1, 3, Qt::AlignTop);
+
+    m_network = new QComboBox;
+    m_network->setObjectName(QStringLiteral("networkCombo"));
+    m_network->addItem(tr("Default (Docker's)"), QStringLiteral("default"));
+    m_network->addItem(tr("None (loopback only)"), QStringLiteral("none"));
+    m_network->addItem(tr("Host (the host's interfaces)"), QStringLiteral("host"));
+    m_network->setToolTip(tr("The containers' network: Docker's default, none at all (an agent "
+                             "that must not reach anything), or the host's own"));
+    connect(m_network, &QComboBox::currentIndexChanged, this, [this] { edited(QString()); });
+    grid->addWidget(label(tr("&Network"), m_network), 3, 0, Qt::AlignTop);
+    grid->addWidget(m_network, 3, 1, 1, 3, Qt::AlignTop);
     return group;
 }
 
@@ -713,6 +732,8 @@ QLabel *LaunchPanel::makeErrorLabel(const QString &area)
 
 void LaunchPanel::setSpec(const RunSpec &spec)
 {
+    m_agent.reset();
+    m_agentTag.clear();
     fillForm(spec);
     {
         const QSignalBlocker blocker(m_preset);
@@ -746,6 +767,7 @@ void LaunchPanel::fillForm(const RunSpec &spec)
                                                  : QString());
     m_tty->setChecked(spec.tty);
     m_keep->setChecked(spec.keepContainers);
+    m_network->setCurrentIndex(qMax(0, m_network->findData(spec.network)));
 
     QList<VariationSpec> variations = spec.variations;
     if (variations.isEmpty())
@@ -817,6 +839,9 @@ Result<RunSpec> LaunchPanel::spec(QList<SpecProblem> *problems) const
         root.insert(QLatin1String("tty"), true);
     if (m_keep->isChecked())
         root.insert(QLatin1String("keep_containers"), true);
+    if (const QString network = m_network->currentData().toString();
+        network != QLatin1String("default"))
+        root.insert(QLatin1String("network"), network);
 
     // Limits go to fromJson as the text the user typed, so that its messages ("'2 gigs' is not
     // a size like 512m or 2g") are the ones the command line prints.
@@ -1073,9 +1098,20 @@ QString LaunchPanel::missingImage() const
     return image;
 }
 
+std::optional<AgentSpec> LaunchPanel::agent() const
+{
+    if (m_agent && m_image->currentText().trimmed() == m_agentTag)
+        return m_agent;
+    return std::nullopt;
+}
+
 void LaunchPanel::updatePullButton()
 {
-    const QString image = missingImage();
+    // An agent preset's image is built, not pulled.
+    const bool agentImage = agent().has_value();
+    m_buildImage->setVisible(agentImage
+                             && !(m_imagesKnown && isLocalImage(m_image->currentText().trimmed())));
+    const QString image = agentImage ? QString() : missingImage();
     m_pullImage->setVisible(!image.isEmpty());
     m_pullImage->setToolTip(
             tr("%1 is not available locally: pull it from its registry").arg(image));
@@ -1092,7 +1128,14 @@ bool LaunchPanel::applyPreset(const QString &id)
     RunSpec spec = *parsed;
     if (preset.needsImage())
         spec.image.clear();
+    m_agent = preset.agent;
+    m_agentTag = preset.agentTag();
     fillForm(spec);
+    if (m_agent) {
+        m_image->setToolTip(tr("Parallax builds this image from the preset: %1 %2 on %3 "
+                               "(docs/agents.md). Type another image to run that instead.")
+                                    .arg(m_agent->package, m_agent->version, m_agent->base));
+    }
     if (preset.needsImage()) {
         m_image->lineEdit()->setPlaceholderText(
                 tr("your image, e.g. %1").arg(preset.imagePlaceholder));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agents/agentimage.h"
 #include "docker/dockertypes.h"
 #include "presets.h"
 #include "run/runspec.h"
@@ -9,6 +10,8 @@
 #include <QList>
 #include <QString>
 #include <QWidget>
+
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -71,10 +74,16 @@ public:
 
     VariationTableModel *variationModel() const { return m_variations; }
 
+    // The agent image the form runs in: set when an agent preset (docs/agents.md) filled the
+    // form and the image field still holds its tag; the window builds it before launching.
+    std::optional<AgentSpec> agent() const;
+    QString agentTag() const { return m_agentTag; }
+
 signals:
     void launchRequested();
     void imagesRefreshRequested();
     void pullRequested(const QString &image); // the Pull button, for a missing image
+    void buildImageRequested();               // the Build Image button, for an agent preset
     void modifiedChanged(bool modified);
     void currentFileChanged(const QString &path);
 
@@ -140,6 +149,10 @@ private:
     QLineEdit *m_timeout = nullptr;
     QCheckBox *m_tty = nullptr;
     QCheckBox *m_keep = nullptr;
+    QComboBox *m_network = nullptr;
+    QToolButton *m_buildImage = nullptr;
+    std::optional<AgentSpec> m_agent; // from the last agent preset applied
+    QString m_agentTag;
     QLabel *m_status = nullptr;
     QPushButton *m_launch = nullptr;
     QHash<QString, QLabel *> m_errors; // by area: "image", "limits.memory", "variations", ...

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "buildpane.h"
 #include "comparewindow.h"
 #include "engineselector.h"
 #include "exportdialog.h"
@@ -14,6 +15,7 @@
 #include "theme.h"
 #include "variationpane.h"
 
+#include "agents/agentimage.h"
 #include "docker/dockermonitor.h"
 #include "export/runexporter.h"
 #include "run/run.h"
@@ -28,6 +30,7 @@
 #include <QDesktopServices>
 #include <QDir>
 #include <QDirIterator>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -73,6 +76,7 @@ MainWindow::MainWindow(QWidget *parent)
             });
         }
     });
+    connect(m_launchPanel, &LaunchPanel::buildImageRequested, this, [this] { buildAgentImage(); });
     connect(m_launchPanel, &LaunchPanel::pullRequested, this, [this](const QString &image) {
         if (DockerClient *client = m_monitor->client()) {
             auto *dialog = new PullDialog(client, image, this);
@@ -415,24 +419,90 @@ void MainWindow::launch()
     }
     RunOptions options;
     options.specPath = m_launchPanel->currentFile();
+    // An agent preset's image is built (or found) first, once the secrets are known to be there.
+    auto proceed = [this](const RunSpec &runSpec, const RunOptions &runOptions) {
+        if (!buildAgentImage([this, runSpec, runOptions] { startRun(runSpec, runOptions); }))
+            startRun(runSpec, runOptions);
+    };
     if (spec->secrets.isEmpty()) {
-        startRun(*spec, options);
+        proceed(*spec, options);
         return;
     }
     // Each secret from the keychain, else from the environment; the keychain answers over
-    // D-Bus, so the launch continues when it has.
-    m_secrets->resolve(spec->secrets,
-                       options.environment,
-                       this,
-                       [this, runSpec = *spec, options](SecretResolution resolution) mutable {
-                           if (!resolution.keychainAvailable)
-                               statusBar()->showMessage(
-                                       tr("No keychain available: secrets come from the "
-                                          "environment"),
-                                       8000);
-                           options.environment = resolution.environment;
-                           startRun(runSpec, options);
-                       });
+    // D-Bus, so the launch continues when it has. A missing one stops here, before any image
+    // is built or container created.
+    m_secrets->resolve(
+            spec->secrets,
+            options.environment,
+            this,
+            [this, runSpec = *spec, options, proceed](SecretResolution resolution) mutable {
+                if (!resolution.keychainAvailable)
+                    statusBar()->showMessage(tr("No keychain available: secrets come from the "
+                                                "environment"),
+                                             8000);
+                if (!resolution.missing.isEmpty()) {
+                    m_banner->setText(tr("<b>Cannot launch:</b> %1")
+                                              .arg(Run::missingSecretsMessage(resolution.missing)
+                                                           .toHtmlEscaped()));
+                    m_banner->show();
+                    return;
+                }
+                options.environment = resolution.environment;
+                proceed(runSpec, options);
+            });
+}
+
+AgentImage *MainWindow::agentImage() const
+{
+    return m_agentImage;
+}
+
+bool MainWindow::buildAgentImage(std::function<void()> then)
+{
+    const std::optional<AgentSpec> agent = m_launchPanel->agent();
+    DockerClient *client = m_monitor->client();
+    if (!agent || !client)
+        return false;
+    if (m_agentImage
+        && (m_agentImage->state() == AgentImage::State::Checking
+            || m_agentImage->state() == AgentImage::State::Building)) {
+        statusBar()->showMessage(tr("An image is being built already."), 5000);
+        return true;
+    }
+    if (m_agentImage)
+        m_agentImage->deleteLater();
+    m_agentImage = new AgentImage(client, *agent, this);
+    if (!m_buildDock) {
+        m_buildPane = new BuildPane;
+        m_buildDock = new QDockWidget(tr("Image Build"), this);
+        m_buildDock->setObjectName(QStringLiteral("buildDock"));
+        m_buildDock->setWidget(m_buildPane);
+        addDockWidget(Qt::BottomDockWidgetArea, m_buildDock);
+    }
+    m_buildPane->setAgentImage(m_agentImage);
+    AgentImage *image = m_agentImage;
+    // Shown only when there is something to watch: a tag that exists launches at once.
+    connect(image, &AgentImage::buildStarted, this, [this] {
+        m_buildDock->show();
+        m_buildDock->raise();
+    });
+    connect(image, &AgentImage::finished, this, [this, image, then](const Result<void> &result) {
+        if (!result) {
+            m_buildDock->show();
+            if (result.error().code != ImageBuild::kCancelled) {
+                m_banner->setText(
+                        tr("<b>Cannot launch:</b> %1").arg(result.errorString().toHtmlEscaped()));
+                m_banner->show();
+            }
+            return;
+        }
+        if (image->wasBuilt())
+            emit m_launchPanel->imagesRefreshRequested();
+        if (then)
+            then();
+    });
+    image->start();
+    return true;
 }
 
 void MainWindow::startRun(const RunSpec &spec, const RunOptions &options)

@@ -10,13 +10,18 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 class QAction;
 class QActionGroup;
+class QDockWidget;
 class QLabel;
 class QSplitter;
 
 namespace Parallax {
 
+class AgentImage;
+class BuildPane;
 class CompareWindow;
 class DockerMonitor;
 class FindBar;
@@ -46,6 +51,8 @@ public:
     Run *currentRun() const { return m_run; }
     PaneArea *paneArea() const { return m_panes; }
     LaunchPanel *launchPanel() const { return m_launchPanel; }
+    BuildPane *buildPane() const { return m_buildPane; } // null until a first build
+    AgentImage *agentImage() const;                      // the last agent image made or found
     DockerMonitor *dockerMonitor() const { return m_monitor; }
     // Reopens runs that a killed Parallax left unfinished, and continues them.
     // With `show`, the most recent one is put on screen; the others continue out of sight.
@@ -95,6 +102,9 @@ private:
     void showAbout();
     void readSettings();
     void startRun(const RunSpec &spec, const RunOptions &options);
+    // Makes sure the launch panel's agent image exists (building it in the build dock), then
+    // calls `then` (when given) once it does. Returns false when no agent preset is in use.
+    bool buildAgentImage(std::function<void()> then = {});
     void writeSettings();
 
     DockerMonitor *m_monitor = nullptr;
@@ -102,6 +112,9 @@ private:
     PaneArea *m_panes = nullptr;
     QSplitter *m_splitter = nullptr;
     QLabel *m_banner = nullptr;
+    QDockWidget *m_buildDock = nullptr;
+    BuildPane *m_buildPane = nullptr;
+    QPointer<AgentImage> m_agentImage;
     QLabel *m_runHeader = nullptr;
     QLabel *m_dockerStatus = nullptr;
     QLabel *m_runStatus = nullptr;

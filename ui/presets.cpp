@@ -28,6 +28,7 @@ const QStringList PresetKeys = {
         QStringLiteral("image_placeholder"),
         QStringLiteral("order"),
         QStringLiteral("spec"),
+        QStringLiteral("agent"),
 };
 
 } // namespace
@@ -35,9 +36,20 @@ const QStringList PresetKeys = {
 Result<RunSpec> Preset::runSpec(QList<SpecProblem> *problems) const
 {
     QJsonObject object = spec;
-    if (!object.contains(QLatin1String("image")) && !imagePlaceholder.isEmpty())
+    if (!object.contains(QLatin1String("image")) && agent)
+        object.insert(QLatin1String("image"), agentTag());
+    else if (!object.contains(QLatin1String("image")) && !imagePlaceholder.isEmpty())
         object.insert(QLatin1String("image"), imagePlaceholder);
     return RunSpec::fromJson(QJsonDocument(object).toJson(QJsonDocument::Compact), problems);
+}
+
+QString Preset::agentTag() const
+{
+    if (!agent)
+        return {};
+    // The tag is a hash of the build context, which is made in memory without Docker.
+    const Result<AgentBuildContext> context = AgentImage(nullptr, *agent).context();
+    return context ? context->tag : QString();
 }
 
 Result<Preset> Preset::fromJson(const QByteArray &json, const QString &fileName)
@@ -71,6 +83,15 @@ Result<Preset> Preset::fromJson(const QByteArray &json, const QString &fileName)
         return fail(QStringLiteral("\"title\" must be a non-empty string"));
     if (!root.value(QLatin1String("spec")).isObject())
         return fail(QStringLiteral("\"spec\" must be an object"));
+    if (root.contains(QLatin1String("agent"))) {
+        if (!root.value(QLatin1String("agent")).isObject())
+            return fail(QStringLiteral("\"agent\" must be an object"));
+        const Result<AgentSpec> agent
+                = AgentSpec::fromJson(root.value(QLatin1String("agent")).toObject());
+        if (!agent)
+            return fail(agent.errorString().replace(QLatin1Char('\n'), QLatin1String("; ")));
+        preset.agent = *agent;
+    }
     if (preset.needsImage() && preset.imagePlaceholder.isEmpty())
         return fail(QStringLiteral("a spec without \"image\" needs an \"image_placeholder\""));
     return preset;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "agents/agentimage.h"
 #include "run/runspec.h"
 #include "util/result.h"
 
@@ -7,6 +8,8 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 namespace Parallax {
 
@@ -23,13 +26,19 @@ struct Preset
     QString imagePlaceholder;
     int order = 1000;
     QJsonObject spec; // a fragment: it may leave out "image" when imagePlaceholder is set
+    // The agent CLI Parallax builds the image for (docs/agents.md); the spec's image is then
+    // that image's tag.
+    std::optional<AgentSpec> agent;
 
     bool isValid() const { return !id.isEmpty(); }
     // Whether the user still has to name an image before the spec can run.
-    bool needsImage() const { return !spec.contains(QLatin1String("image")); }
+    bool needsImage() const { return !spec.contains(QLatin1String("image")) && !agent; }
+    // parallax/agent-<name>:<hash> for an agent preset; empty otherwise.
+    QString agentTag() const;
 
     // The fragment as a RunSpec, through RunSpec::fromJson. A fragment without an image gets
-    // imagePlaceholder, so that every preset can be checked; the panel leaves it empty instead.
+    // the agent image's tag, else imagePlaceholder, so that every preset can be checked; the
+    // panel leaves a placeholder empty instead.
     Result<RunSpec> runSpec(QList<SpecProblem> *problems = nullptr) const;
 
     // Reads one preset file; the error names the file and what is wrong with it.

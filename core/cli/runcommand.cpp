@@ -209,6 +209,26 @@ int run(const QStringList &args)
     if (keep)
         spec->keepContainers = true;
 
+    // Secrets first: a missing API key is the user's to fix, and says so before Docker is even
+    // asked (no image is inspected, pulled or built, no container created).
+    RunOptions options;
+    if (!spec->secrets.isEmpty()) {
+        // Keychain first, then the environment variable of the same name.
+        SecretStore secrets;
+        const SecretResolution resolved
+                = secrets.resolveBlocking(spec->secrets, options.environment);
+        if (!resolved.keychainAvailable)
+            Output::err(
+                    QStringLiteral("parallax: warning: %1 (%2)\n")
+                            .arg(QLatin1String(SecretStore::kNoKeychain), secrets.keychainError()));
+        if (!resolved.missing.isEmpty()) {
+            Output::err(QStringLiteral("parallax run: %1\n")
+                                .arg(Run::missingSecretsMessage(resolved.missing)));
+            return ExitUsage;
+        }
+        options.environment = resolved.environment;
+    }
+
     Result<DockerClient *> client = connectDocker(qApp);
     if (!client) {
         Output::err(QStringLiteral("parallax: %1\n").arg(client.errorString()));
@@ -227,18 +247,6 @@ int run(const QStringList &args)
         }
     }
 
-    RunOptions options;
-    if (!spec->secrets.isEmpty()) {
-        // Keychain first, then the environment variable of the same name.
-        SecretStore secrets;
-        const SecretResolution resolved
-                = secrets.resolveBlocking(spec->secrets, options.environment);
-        if (!resolved.keychainAvailable)
-            Output::err(
-                    QStringLiteral("parallax: warning: %1 (%2)\n")
-                            .arg(QLatin1String(SecretStore::kNoKeychain), secrets.keychainError()));
-        options.environment = resolved.environment;
-    }
     options.outDir = outDir;
     options.parallelism = parallel;
     options.specPath = QFileInfo(specPath).absoluteFilePath();

@@ -6,13 +6,13 @@
 #include "docker/dockerclient.h"
 #include "history/historydb.h"
 #include "transcript/secretredactor.h"
+#include "util/atomicfile.h"
 
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRandomGenerator>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace Parallax {
@@ -28,6 +28,9 @@ Run::Run(DockerClient *client, RunSpec spec, RunOptions options, QObject *parent
 {
     m_dir = m_options.outDir.isEmpty() ? defaultRunsDirectory() + QLatin1Char('/') + m_id
                                        : QDir(m_options.outDir).absolutePath();
+    m_saveTimer.setSingleShot(true);
+    m_saveTimer.setInterval(SaveDelayMs);
+    connect(&m_saveTimer, &QTimer::timeout, this, [this] { saveRecord(); });
 }
 
 QString Run::newRunId()
@@ -42,6 +45,15 @@ QString Run::defaultRunsDirectory()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
            + QStringLiteral("/runs");
+}
+
+QString Run::missingSecretsMessage(const QStringList &missing)
+{
+    if (missing.size() == 1)
+        return QStringLiteral("%1 is not set: add it in Run \u25B8 Secrets\u2026 or export it")
+                .arg(missing.first());
+    return QStringLiteral("%1 are not set: add them in Run \u25B8 Secrets\u2026 or export them")
+            .arg(missing.join(QLatin1String(", ")));
 }
 
 QList<QByteArray>
@@ -87,10 +99,10 @@ void Run::addRunner(const VariationLaunch &launch)
                     sampler->stop();
             });
     connect(runner, &VariationRunner::stateChanged, this, [this, index](VariationState state) {
-        saveRecord();
+        scheduleSave();
         emit variationStateChanged(index, state);
     });
-    connect(runner, &VariationRunner::containerCreated, this, [this] { saveRecord(); });
+    connect(runner, &VariationRunner::containerCreated, this, &Run::scheduleSave);
     connect(runner,
             &VariationRunner::outputReceived,
             this,
@@ -159,9 +171,7 @@ void Run::start()
     const QList<QByteArray> secrets = secretValues(m_spec, m_options.environment, &missing);
     m_secretValues = secrets;
     if (!missing.isEmpty()) {
-        m_error = QStringLiteral(
-                          "Secret %1 is not set: export %2 in the environment that starts Parallax")
-                          .arg(missing.join(QLatin1String(", ")), missing.first());
+        m_error = missingSecretsMessage(missing);
     } else if (QFile::exists(m_dir + QStringLiteral("/run.json"))) {
         m_error = QStringLiteral("%1 already holds a run; choose another folder").arg(m_dir);
     } else if (!QDir().mkpath(m_dir)) {
@@ -326,17 +336,27 @@ QJsonObject Run::toJson() const
     return o;
 }
 
+void Run::scheduleSave()
+{
+    if (!m_saveTimer.isActive())
+        m_saveTimer.start();
+}
+
 bool Run::saveRecord(bool toHistory)
 {
+    m_saveTimer.stop(); // this save covers any that was scheduled
     if (m_dir.isEmpty() || !QDir(m_dir).exists())
         return false;
-    QSaveFile file(m_dir + QStringLiteral("/run.json"));
-    if (!file.open(QIODevice::WriteOnly))
-        return false;
     const QJsonObject record = toJson();
-    file.write(QJsonDocument(record).toJson(QJsonDocument::Indented));
-    if (!file.commit())
+    // Written atomically but without an fsync: this runs on the GUI thread at every burst of
+    // state changes, and an fsync there stalled the window for up to 450 ms (32 variations).
+    if (const Result<void> written
+        = writeFileAtomically(m_dir + QStringLiteral("/run.json"),
+                              QJsonDocument(record).toJson(QJsonDocument::Indented));
+        !written) {
+        qCWarning(lcRun) << written.errorString();
         return false;
+    }
     // History is a convenience: failing to record there never fails the run. It is written at
     // the start, as each variation ends and at the end - not at every state change, since a
     // database commit is far slower than run.json and a burst of 16 launches must not stall.

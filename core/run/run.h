@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QProcessEnvironment>
 #include <QSet>
+#include <QTimer>
 
 #include <memory>
 
@@ -35,6 +36,9 @@ class Run : public QObject
 {
     Q_OBJECT
 public:
+    // How long a state change may wait before run.json records it (final states do not wait).
+    static constexpr int SaveDelayMs = 100;
+
     Run(DockerClient *client, RunSpec spec, RunOptions options = {}, QObject *parent = nullptr);
 
     // Validates what only launch time knows (secret values present, run folder writable),
@@ -65,6 +69,8 @@ public:
     bool allSucceeded() const;  // every variation exited 0
     QJsonObject toJson() const; // run.json
     bool saveRecord(bool toHistory = false);
+    // A save soon, for the bursts of state changes a launch makes (one write for all of them).
+    void scheduleSave();
     // Records the run in the history database at every save of run.json (not owned; may be null).
     void setHistory(HistoryDb *history) { m_history = history; }
 
@@ -72,6 +78,9 @@ public:
     static QString defaultRunsDirectory();
     static QList<QByteArray>
     secretValues(const RunSpec &spec, const QProcessEnvironment &env, QStringList *missing);
+    // "ANTHROPIC_API_KEY is not set: add it in Run ▸ Secrets… or export it" (several: "A, B
+    // are not set: add them ..."). Said before anything is built or started.
+    static QString missingSecretsMessage(const QStringList &missing);
 
 signals:
     void variationStateChanged(int variation, Parallax::VariationState state);
@@ -105,6 +114,7 @@ private:
     bool m_resumed = false;
     QString m_error;
     std::unique_ptr<QLockFile> m_lock; // one process records a run at a time
+    QTimer m_saveTimer;                // scheduleSave()
     QDateTime m_startedAt;
     QDateTime m_finishedAt;
 };

@@ -146,6 +146,10 @@ private slots:
     void commandText_data();
     void commandText();
 
+    void agentPresetsShowTheirImage_data();
+    void agentPresetsShowTheirImage();
+    void networkCombo();
+    void missingSecretStopsLaunch();
     void screenshot();
 };
 
@@ -207,6 +211,16 @@ void TestLaunchPanel::presetsAreSafe()
         for (const ResolvedVariation &variation : spec.resolvedVariations())
             QCOMPARE(variation.env.value(QStringLiteral("DEMO_MODE")), mode);
         QVERIFY(spec.secrets.isEmpty());
+    } else if (preset.agent) {
+        // Agent presets run in the image Parallax builds for them (docs/agents.md).
+        QVERIFY(!preset.needsImage());
+        QCOMPARE(preset.agent->name, id);
+        QVERIFY(spec.image.startsWith(QStringLiteral("parallax/agent-") + id + u':'));
+        QCOMPARE(spec.image, preset.agentTag());
+        QVERIFY(preset.notes.contains(QLatin1String("docs/agents.md")));
+        QVERIFY(preset.notes.contains(secret));
+        QVERIFY(spec.secrets.contains(secret));
+        QCOMPARE(spec.workdir, QStringLiteral("/workspace"));
     } else {
         QVERIFY(preset.needsImage());
         QVERIFY(!preset.imagePlaceholder.isEmpty());
@@ -1104,6 +1118,112 @@ void TestLaunchPanel::screenshot()
     panel.resize(panel.minimumSizeHint().width(), 700);
     settle();
     QVERIFY(panel.grab().toImage().save(QStringLiteral("/tmp/launchpanel-narrow.png")));
+}
+
+void TestLaunchPanel::agentPresetsShowTheirImage_data()
+{
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<QString>("version");
+    QTest::addRow("claude-code") << "claude-code"
+                                 << "2.1.112";
+    QTest::addRow("codex-cli") << "codex-cli"
+                               << "0.169.0";
+    QTest::addRow("gemini-cli") << "gemini-cli"
+                                << "0.61.0";
+}
+
+void TestLaunchPanel::agentPresetsShowTheirImage()
+{
+    QFETCH(QString, id);
+    QFETCH(QString, version);
+    LaunchPanel panel;
+    panel.show();
+    QVERIFY(panel.applyPreset(id));
+    const Preset preset = panel.presets().byId(id);
+    QVERIFY(preset.agent);
+    QCOMPARE(preset.agent->version, version);
+    auto *image = child<QComboBox>(panel, QStringLiteral("imageCombo"));
+    QCOMPARE(image->currentText(), preset.agentTag());
+    QCOMPARE(panel.agentTag(), preset.agentTag());
+    QVERIFY(panel.agent().has_value());
+    QCOMPARE(panel.agent()->package, preset.agent->package);
+    auto *build = child<QToolButton>(panel, QStringLiteral("buildImageButton"));
+    auto *pull = child<QToolButton>(panel, QStringLiteral("pullImageButton"));
+    QVERIFY(build->isVisible());
+    QVERIFY(!pull->isVisible());
+    QSignalSpy buildRequested(&panel, &LaunchPanel::buildImageRequested);
+    build->click();
+    QCOMPARE(buildRequested.size(), 1);
+    QVERIFY(panel.validate());
+    QCOMPARE(panel.spec()->image, preset.agentTag());
+    QVERIFY(!panel.isModified());
+
+    // Once the image is local, there is nothing to build.
+    panel.setImages({ImageSummary{QStringLiteral("sha256:1"), {preset.agentTag()}, 1, 0}});
+    QVERIFY(!build->isVisible());
+
+    // Another image typed in: the form runs that, and nothing is built.
+    image->setEditText(QStringLiteral("my/own-claude:1"));
+    QVERIFY(!panel.agent().has_value());
+    QVERIFY(!build->isVisible());
+    image->setEditText(preset.agentTag());
+    QVERIFY(panel.agent().has_value());
+
+    // A spec loaded afterwards is not an agent preset any more.
+    panel.setSpec(*preset.runSpec());
+    QVERIFY(!panel.agent().has_value());
+}
+
+void TestLaunchPanel::networkCombo()
+{
+    LaunchPanel panel;
+    auto *network = child<QComboBox>(panel, QStringLiteral("networkCombo"));
+    QCOMPARE(network->currentData().toString(), QStringLiteral("default"));
+    panel.setSpec(parse(R"({"image": "x", "network": "none"})"));
+    QCOMPARE(network->currentData().toString(), QStringLiteral("none"));
+    QCOMPARE(panel.spec()->network, QStringLiteral("none"));
+    QCOMPARE(canonical(*panel.spec()), QByteArray(R"({"image":"x","network":"none"})"));
+    network->setCurrentIndex(network->findData(QStringLiteral("host")));
+    QVERIFY(panel.isModified());
+    QCOMPARE(panel.spec()->network, QStringLiteral("host"));
+    network->setCurrentIndex(network->findData(QStringLiteral("default")));
+    QCOMPARE(canonical(*panel.spec()), QByteArray(R"({"image":"x"})"));
+    QCOMPARE(network->count(), 3);
+}
+
+void TestLaunchPanel::missingSecretStopsLaunch()
+{
+    // The claude-code preset without ANTHROPIC_API_KEY (no keychain in tests: the environment
+    // only): Launch says which secret is missing, and neither an image build nor a run starts.
+    const QByteArray saved = qgetenv("ANTHROPIC_API_KEY");
+    qunsetenv("ANTHROPIC_API_KEY");
+    auto restore = qScopeGuard([&] {
+        if (!saved.isEmpty())
+            qputenv("ANTHROPIC_API_KEY", saved);
+    });
+    MainWindow window;
+    window.show();
+    QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() != DockerMonitor::Health::Unknown,
+                             10000);
+    if (window.dockerMonitor()->health() != DockerMonitor::Health::Healthy)
+        QSKIP("Docker is not reachable");
+    QVERIFY(window.launchPanel()->applyPreset(QStringLiteral("claude-code")));
+    QVERIFY(window.launchPanel()->agent().has_value());
+    window.launch();
+    const QString expected = QStringLiteral(
+            "ANTHROPIC_API_KEY is not set: add it in Run \u25B8 Secrets\u2026 or export it");
+    auto bannerText = [&] {
+        const QList<QLabel *> labels = window.findChildren<QLabel *>();
+        for (QLabel *label : labels) {
+            if (label->isVisible() && label->text().contains(QLatin1String("Cannot launch")))
+                return label->text();
+        }
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!bannerText().isEmpty(), 10000);
+    QVERIFY2(bannerText().contains(expected), qPrintable(bannerText()));
+    QVERIFY(window.agentImage() == nullptr); // no build was even looked up
+    QVERIFY(window.currentRun() == nullptr);
 }
 
 QTEST_MAIN(TestLaunchPanel)
