@@ -275,10 +275,13 @@ private:
         const bool messages = request.method == "POST" && request.target.startsWith("/v1/messages")
                               && !request.target.startsWith("/v1/messages/");
         if (!messages) {
-            // The CLI checks that the base URL answers (GET /); everything else is not ours.
-            if (request.method == "GET" && request.target == "/") {
+            // The CLI checks that the base URL answers (GET or HEAD /); the rest is not ours.
+            if ((request.method == "GET" || request.method == "HEAD") && request.target == "/") {
                 request.status = 200;
-                socket->write(plainResponse(200, "OK", "text/plain", "OK"));
+                const QByteArray response = plainResponse(200, "OK", "text/plain", "OK");
+                // HEAD: the same header, no body.
+                socket->write(request.method == "HEAD" ? response.left(response.size() - 2)
+                                                       : response);
             } else {
                 request.status = 404;
                 socket->write(plainResponse(404,
