@@ -686,17 +686,17 @@ void EventStreamParser::handleCodexItem(const QString &eventType, const QJsonObj
     const bool completed = eventType == QLatin1String("item.completed");
     EventItem item;
     item.id = str(o, "id");
+    // Until it completes an item may still change: an export waits for it rather than write it
+    // twice (the view shows it at once either way).
     item.pending = !completed;
     const QString status = str(o, "status");
     if (type == QLatin1String("agent_message") || type == QLatin1String("plan")) {
         item.kind = EventItem::Kind::AssistantText;
         item.title = type;
         item.text = cut(str(o, "text"));
-        item.pending = false; // shown as it is: an update replaces it
     } else if (type == QLatin1String("reasoning")) {
         item.kind = EventItem::Kind::Thinking;
         item.text = cut(str(o, "text"));
-        item.pending = false;
     } else if (type == QLatin1String("command_execution")) {
         item.kind = EventItem::Kind::ToolCall;
         item.title = QStringLiteral("shell");
@@ -751,7 +751,6 @@ void EventStreamParser::handleCodexItem(const QString &eventType, const QJsonObj
                                                                             : QStringLiteral(" "),
                     str(t.toObject(), "text")));
         item.input = lines.join(QLatin1Char('\n'));
-        item.pending = false;
     } else if (type == QLatin1String("error")) {
         item.kind = EventItem::Kind::Error;
         item.text = str(o, "message");

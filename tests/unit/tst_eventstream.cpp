@@ -402,6 +402,29 @@ private slots:
         QVERIFY(p.items().isEmpty());
     }
 
+    // Codex items that start, update and complete are written once, complete, in stream order.
+    void streamingCodexItemsOnce()
+    {
+        const QByteArray bytes = fixture("codex-exec.jsonl");
+        const EventStreamParser whole = parseWhole(bytes);
+        EventStreamParser p;
+        p.setStreaming(true);
+        QList<EventItem> taken;
+        for (const QByteArray &line : bytes.split('\n')) {
+            p.feed(line + '\n');
+            taken += p.takeFinished();
+        }
+        p.finish();
+        taken += p.takeFinished();
+        QCOMPARE(taken.size(), whole.items().size());
+        for (qsizetype i = 0; i < taken.size(); ++i) {
+            QCOMPARE(taken[i].kind, whole.items()[i].kind);
+            QCOMPARE(taken[i].input, whole.items()[i].input);
+            QCOMPARE(taken[i].result, whole.items()[i].result);
+        }
+        QVERIFY(taken[3].hasResult); // item_1 written after it completed
+    }
+
     void modelUpdatesIncrementally()
     {
         EventStreamModel model;
