@@ -1,16 +1,22 @@
 // End-to-end test with the real Claude Code CLI, offline (label `docker`). The CLI (a pinned
-// @anthropic-ai/claude-code from npm) runs in an image made without any registry - a Debian
-// base from debootstrap (tests/e2e/make-base-image.sh) plus the CLI laid out by
-// tests/e2e/prepare-claude-code.sh - through a real Run, with host networking and
-// ANTHROPIC_BASE_URL pointing at a scripted Messages API endpoint on loopback
-// (tests/common/scriptedanthropic.h). The script makes the real CLI read a file in /workspace,
-// edit it with its Edit tool and then answer with a final message; a second script fails the
-// first request so the CLI exits non-zero. The test checks what Parallax recorded against the
-// container itself: the structured events, the transcript byte for byte against `docker logs`
-// of the kept container, the workspace patch, the exit code against `docker inspect`, and
-// that the API key never lands in a file. Images are cached by tags derived from their inputs,
-// so only the first run pays for debootstrap (~2 min) and the build. Skipped loudly when no
-// daemon answers or the Debian mirror / npm registry cannot be reached; never silently.
+// @anthropic-ai/claude-code 2.1.112 from npm) runs in an image made without any registry:
+// Parallax's claude-code agent image (AgentImage, POST /build) on a Debian base from
+// debootstrap (tests/e2e/make-base-image.sh), with the npm tarball as the CLI
+// (tests/e2e/prepare-claude-code.sh --tarball). It clones a repository from `git daemon` on
+// loopback and talks, over host networking and ANTHROPIC_BASE_URL, to a scripted streaming
+// Messages API endpoint (tests/common/scriptedanthropic.h).
+//
+// editsFileThroughWindow launches through the window (offscreen) as a user would: the script
+// makes the real CLI read greeting.txt, edit it with its Edit tool and answer with a final
+// message. errorExitCodeRecorded runs a plain Run whose endpoint fails the first request, so
+// the CLI exits non-zero. Both check what Parallax recorded against the kept container itself:
+// the transcript byte for byte against `docker logs`, the exit code against `docker inspect`;
+// plus the structured events (and the pane's Structured view), the workspace patch, and that
+// the API key lands in no file and no export.
+//
+// Images are cached by tags derived from their inputs, so only the first run pays for
+// debootstrap (~2 min) and the build (~1.5 min). Skipped loudly when no daemon answers or the
+// Debian mirror / npm registry cannot be reached; never silently.
 
 #include "runtesthelpers.h"
 #include "scriptedanthropic.h"
@@ -37,7 +43,6 @@
 
 #include <QAbstractItemModelTester>
 #include <QBuffer>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -59,7 +64,6 @@ using namespace Parallax::RunTest;
 
 namespace {
 
-const QString kTestName = QStringLiteral("tst_realagent");
 const QByteArray kSeed = "Hello, world\n";
 const QByteArray kEdited = "Hello, Parallax\n";
 const QString kFinalText
@@ -318,7 +322,7 @@ private:
     // container so the test can compare against it.
     enum class Through { Run, Window };
     void runAgent(const QList<ScriptedTurn> &script, Through through, Outcome *outcome);
-    void verifyAgainstContainer(const Run &run, const VariationRunner &v, QByteArray *stdoutBytes);
+    void verifyAgainstContainer(const VariationRunner &v, QByteArray *stdoutBytes);
     void verifyNoSecret(const Run &run);
 
     std::unique_ptr<DockerClient> m_client;
@@ -366,9 +370,6 @@ void TestRealAgent::initTestCase()
                            .arg(m_client->endpoint().describe(), ping.errorString()));
         return;
     }
-    const Result<int> removed = removeLabelledContainers(*m_client, {referenceLabel(kTestName)});
-    QVERIFY2(removed, qPrintable(removed.errorString()));
-
     QVERIFY2(!sourceDir().isEmpty(), "PARALLAX_SOURCE_DIR is not set (run through ctest)");
     QElapsedTimer timer;
     timer.start();
@@ -450,11 +451,6 @@ void TestRealAgent::cleanupTestCase()
     m_repo.reset();
     // The window's run folders (test mode: under ~/.qttest).
     QDir(Run::defaultRunsDirectory()).removeRecursively();
-    if (m_client && m_skipReason.isEmpty()) {
-        const Result<int> removed
-                = removeLabelledContainers(*m_client, {referenceLabel(kTestName)});
-        QVERIFY2(removed, qPrintable(removed.errorString()));
-    }
 }
 
 void TestRealAgent::runAgent(const QList<ScriptedTurn> &script, Through through, Outcome *outcome)
@@ -557,11 +553,8 @@ void TestRealAgent::runAgent(const QList<ScriptedTurn> &script, Through through,
 
 // The transcript against `docker logs` of the kept container, and the recorded exit code
 // against the container's own (`docker inspect`).
-void TestRealAgent::verifyAgainstContainer(const Run &run,
-                                           const VariationRunner &v,
-                                           QByteArray *stdoutBytes)
+void TestRealAgent::verifyAgainstContainer(const VariationRunner &v, QByteArray *stdoutBytes)
 {
-    Q_UNUSED(run);
     const ProcessResult logs = runProcess(
             QStringLiteral("docker"), {QStringLiteral("logs"), v.containerId()}, 60000);
     QVERIFY2(logs.error.isEmpty(), qPrintable(logs.error));
@@ -652,7 +645,7 @@ void TestRealAgent::editsFileThroughWindow()
     QCOMPARE(v.state(), VariationState::Exited);
     QCOMPARE(v.exitCode(), 0);
     QByteArray stdoutBytes;
-    verifyAgainstContainer(run, v, &stdoutBytes);
+    verifyAgainstContainer(v, &stdoutBytes);
     if (QTest::currentTestFailed())
         return;
 
@@ -729,7 +722,7 @@ void TestRealAgent::errorExitCodeRecorded()
     QCOMPARE(v.state(), VariationState::Exited);
     QVERIFY2(v.exitCode() != 0, "the CLI exited 0 after the API failed");
     QByteArray stdoutBytes;
-    verifyAgainstContainer(run, v, &stdoutBytes);
+    verifyAgainstContainer(v, &stdoutBytes);
     if (QTest::currentTestFailed())
         return;
     const QJsonObject record = readRunJson(run.directory());
