@@ -4,6 +4,7 @@
 
 #include "docker/containerstream.h"
 #include "docker/dockerclient.h"
+#include "util/atomicfile.h"
 #include "util/clock.h"
 #include "util/tarreader.h"
 
@@ -11,7 +12,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QTimeZone>
 
 namespace Parallax {
@@ -733,11 +733,13 @@ void VariationRunner::collectPatch(const QJsonObject &inspect, std::function<voi
                 }
                 const QByteArray patch = SecretRedactor::redact(*file, m_launch.secretValues);
                 const QString name = m_launch.name + QStringLiteral(".patch");
-                QSaveFile out(QDir(m_launch.runDir).absoluteFilePath(name));
-                if (!out.open(QIODevice::WriteOnly) || out.write(patch) != patch.size()
-                    || !out.commit()) {
+                // No fsync (writeFileAtomically): variations of a run end in bursts, on the GUI
+                // thread.
+                if (const Result<void> saved
+                    = writeFileAtomically(QDir(m_launch.runDir).absoluteFilePath(name), patch);
+                    !saved) {
                     addNote(QStringLiteral("Could not save the workspace patch: %1")
-                                    .arg(out.errorString()));
+                                    .arg(saved.errorString()));
                     then();
                     return;
                 }
