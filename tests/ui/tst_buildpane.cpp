@@ -42,7 +42,7 @@ private slots:
 
 private:
     QString dockerOut(const QStringList &args);
-    QString makeTarball();
+    QString makeTarball(const QString &version);
 
     std::unique_ptr<DockerClient> m_client;
     QTemporaryDir m_dir;
@@ -82,14 +82,14 @@ void TestBuildPane::cleanupTestCase()
         dockerOut({QStringLiteral("rmi"), QStringLiteral("-f"), tag});
 }
 
-QString TestBuildPane::makeTarball()
+QString TestBuildPane::makeTarball(const QString &version)
 {
-    const QString root = m_dir.filePath(QStringLiteral("pack"));
+    const QString root = m_dir.filePath(QStringLiteral("pack-") + version);
     QDir().mkpath(root + QStringLiteral("/package"));
     QFile json(root + QStringLiteral("/package/package.json"));
     json.open(QIODevice::WriteOnly);
     json.write(QJsonDocument(QJsonObject{{"name", "@anthropic-ai/claude-code"},
-                                         {"version", "9.0.1"},
+                                         {"version", version},
                                          {"bin", QJsonObject{{"claude", "cli.js"}}}})
                        .toJson());
     json.close();
@@ -145,7 +145,7 @@ void TestBuildPane::showsStepsAndCancels()
     agent.version = QStringLiteral("9.0.1-t%1").arg(QDateTime::currentMSecsSinceEpoch());
     agent.base = m_base;
     AgentImage image(m_client.get(), agent);
-    image.setCliSource(makeTarball());
+    image.setCliSource(makeTarball(agent.version));
     BuildPane pane;
     pane.setWindowTitle(QStringLiteral("Parallax — Image Build"));
     pane.resize(1000, 460);
