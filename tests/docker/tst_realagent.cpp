@@ -353,8 +353,11 @@ void TestRealAgent::skipLoudly(const QString &reason)
 
 void TestRealAgent::initTestCase()
 {
-    // The window keeps its runs, history and settings under ~/.qttest, not the user's.
+    // The window keeps its runs, history and settings under ~/.qttest, not the user's; and it
+    // must not find the user's own ANTHROPIC_API_KEY in their keychain: with no session bus
+    // the window takes the secret from the environment, where this test puts a fake one.
     QStandardPaths::setTestModeEnabled(true);
+    qputenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/tst_realagent-no-bus");
     const Result<DockerEndpoint> endpoint = DockerEndpoint::resolve();
     m_client = std::make_unique<DockerClient>(endpoint ? *endpoint : DockerEndpoint());
     if (!endpoint) {
