@@ -26,6 +26,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
+#include <QTimer>
 
 #include <memory>
 
@@ -160,6 +161,8 @@ public:
     }
 
 private:
+    static constexpr int kEventGapMs = 5;
+
     struct Shared
     {
         QMutex mutex;
@@ -354,9 +357,23 @@ private:
         socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
                       "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n"
                       "Connection: keep-alive\r\n\r\n");
+        // One chunk per event, a few milliseconds apart, so the client really reads a stream
+        // that arrives in pieces rather than one buffer.
+        auto pending = std::make_shared<QList<QByteArray>>();
         for (const QByteArray &data : streamEvents(turn, model, qMax(0, request.turn)))
-            socket->write(chunk(data));
-        socket->write("0\r\n\r\n");
+            pending->append(chunk(data));
+        pending->append("0\r\n\r\n");
+        writePaced(socket, pending);
+    }
+
+    static void writePaced(QTcpSocket *socket, const std::shared_ptr<QList<QByteArray>> &pending)
+    {
+        if (pending->isEmpty())
+            return;
+        socket->write(pending->takeFirst());
+        if (!pending->isEmpty())
+            QTimer::singleShot(
+                    kEventGapMs, socket, [socket, pending] { writePaced(socket, pending); });
     }
 
     // Reads requests off one connection (keep-alive: several in a row), answering each.
