@@ -293,7 +293,7 @@ private:
             draw(QStringLiteral("User"), bold, c.text);
             break;
         case Kind::System:
-            draw(item.text, font, c.muted);
+            draw(item.text, font, item.isError ? c.error : c.muted);
             break;
         case Kind::Unknown:
             draw(item.count > 1

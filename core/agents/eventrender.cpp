@@ -274,7 +274,8 @@ QString EventRender::toMarkdown(const EventItem &item)
         return out;
     }
     case EventItem::Kind::System:
-        return QStringLiteral("*%1*\n\n").arg(item.text);
+        return item.isError ? QStringLiteral("> ⚠ %1\n\n").arg(item.text)
+                            : QStringLiteral("*%1*\n\n").arg(item.text);
     case EventItem::Kind::User:
         return QStringLiteral("> **User:** %1\n\n").arg(blockquote(item.text).mid(2));
     case EventItem::Kind::Unknown: {
@@ -334,7 +335,8 @@ QString EventRender::toHtml(const EventItem &item)
                              ? QStringLiteral("<div>%1</div>").arg(htmlEscaped(item.text))
                              : QString());
     case EventItem::Kind::System:
-        return QStringLiteral("<div class=\"ev-s\">%1</div>\n").arg(htmlEscaped(item.text));
+        return QStringLiteral("<div class=\"ev-s%1\">%2</div>\n")
+                .arg(item.isError ? QStringLiteral(" err") : QString(), htmlEscaped(item.text));
     case EventItem::Kind::User:
         return QStringLiteral("<div class=\"ev-user\"><b>User:</b> %1</div>\n")
                 .arg(htmlEscaped(item.text));
@@ -385,7 +387,7 @@ QString EventRender::htmlStyle()
   background: color-mix(in srgb, var(--err) 10%, transparent); }
 .ev-r { padding: .2em .6em; border-left: 3px solid var(--c2); }
 .ev-u code { font-size: 12px; overflow-wrap: anywhere; }
-.ev-s { font-size: .9em; }
+.ev-s { font-size: .9em; } .ev-s.err { color: var(--err); }
 .ev-tot { font-variant-numeric: tabular-nums; border-top: 1px solid var(--line); padding-top: .4em; }
 details.raw > summary { cursor: pointer; padding: .4em .75em; color: var(--muted);
   border-top: 1px solid var(--line); }

@@ -470,7 +470,29 @@ void EventStreamParser::handleClaude(const QJsonObject &event)
         append(std::move(item));
         return;
     }
-    if (type == QLatin1String("system")) { // compact_boundary, hook and retry notices, ...
+    if (type == QLatin1String("system") && str(event, "subtype") == QLatin1String("api_retry")) {
+        // The API failing and Claude Code retrying: worth seeing, tinted as an error.
+        EventItem item;
+        item.kind = EventItem::Kind::System;
+        item.title = QStringLiteral("api_retry");
+        item.isError = true;
+        const QJsonValue status = event.value(QLatin1String("error_status"));
+        item.text = QStringLiteral("API request failed (%1%2), retry %3 of %4 in %5 s")
+                            .arg(str(event, "error").isEmpty() ? QStringLiteral("error")
+                                                               : str(event, "error"),
+                                 status.isDouble() ? QStringLiteral(", HTTP %1").arg(status.toInt())
+                                                   : QString(),
+                                 QString::number(num(event, "attempt")),
+                                 QString::number(num(event, "max_retries")),
+                                 QString::number(
+                                         event.value(QLatin1String("retry_delay_ms")).toDouble()
+                                                 / 1000.0,
+                                         'f',
+                                         1));
+        append(std::move(item));
+        return;
+    }
+    if (type == QLatin1String("system")) { // compact_boundary, hook notices, ...
         appendUnknown(str(event, "subtype").isEmpty()
                               ? type
                               : type + QLatin1Char('/') + str(event, "subtype"),

@@ -166,6 +166,25 @@ private slots:
         QCOMPARE(p.totals().costUsd, 0.0);
     }
 
+    // Real output: Claude Code 2.1.112 (the parallax-test/claude-code image) with no network,
+    // its init event and the API retries it reports until it was stopped.
+    void claudeRealApiRetries()
+    {
+        const EventStreamParser p = parseWhole(fixture("claude-real-api-retry.jsonl"));
+        QCOMPARE(p.format(), EventStreamFormat::Claude);
+        QCOMPARE(p.items().size(), 10);
+        QCOMPARE(p.items()[0].text,
+                 QStringLiteral("Session started · model claude-sonnet-4-6 · 24 tools · /workspace "
+                                "· permissions: acceptEdits"));
+        for (qsizetype i = 1; i < p.items().size(); ++i) {
+            QCOMPARE(p.items()[i].kind, Kind::System);
+            QVERIFY(p.items()[i].isError);
+        }
+        QCOMPARE(p.items()[1].text,
+                 QStringLiteral("API request failed (unknown), retry 1 of 10 in 0.5 s"));
+        QVERIFY(p.totals().isEmpty());
+    }
+
     void codexExec()
     {
         const EventStreamParser p = parseWhole(fixture("codex-exec.jsonl"));
@@ -232,6 +251,7 @@ private slots:
         QTest::addColumn<QByteArray>("bytes");
         for (const char *name : {"claude-stream.jsonl",
                                  "claude-stream-error.jsonl",
+                                 "claude-real-api-retry.jsonl",
                                  "codex-exec.jsonl",
                                  "codex-legacy.jsonl"})
             QTest::addRow("%s", name) << fixture(name);
