@@ -185,6 +185,39 @@ private slots:
         QVERIFY(p.totals().isEmpty());
     }
 
+    // Real output: Claude Code 2.1.112 running Bash, Write and a blocked Bash against a
+    // scripted Messages API (tool calls and results, extra fields such as tool_use_result).
+    void claudeRealSession()
+    {
+        const EventStreamParser p = parseWhole(fixture("claude-real-session.jsonl"));
+        QCOMPARE(p.format(), EventStreamFormat::Claude);
+        QCOMPARE(kinds(p),
+                 (QList<Kind>{Kind::System,
+                              Kind::ToolCall,
+                              Kind::ToolCall,
+                              Kind::ToolCall,
+                              Kind::AssistantText,
+                              Kind::Result}));
+        const QList<EventItem> &items = p.items();
+        QCOMPARE(items[1].input, QStringLiteral("ls /workspace && echo done"));
+        QCOMPARE(items[1].text, QStringLiteral("List the workspace"));
+        QCOMPARE(items[1].result, QStringLiteral("greeting.txt\ndone"));
+        QVERIFY(!items[1].isError && !items[1].pending);
+        QCOMPARE(items[2].title, QStringLiteral("Write"));
+        QCOMPARE(items[2].diff,
+                 QStringLiteral(
+                         "--- /dev/null\n+++ b/workspace/NOTES.md\n@@ -0,0 +1,3 @@\n+# Notes\n+\n"
+                         "+Hello from the scripted model.\n"));
+        QCOMPARE(items[2].result,
+                 QStringLiteral("File created successfully at: /workspace/NOTES.md"));
+        QVERIFY(items[3].isError);
+        QVERIFY(items[3].result.contains(QLatin1String("was blocked")));
+        QVERIFY(items[4].text.startsWith(QLatin1String("Done: I listed the workspace")));
+        QCOMPARE(p.totals().toText(),
+                 QStringLiteral("406 input · 86 output · 200 cache read · 0 cache write tokens · "
+                                "$0.0026 · 4 turns · 0.7 s"));
+    }
+
     void codexExec()
     {
         const EventStreamParser p = parseWhole(fixture("codex-exec.jsonl"));
@@ -252,6 +285,7 @@ private slots:
         for (const char *name : {"claude-stream.jsonl",
                                  "claude-stream-error.jsonl",
                                  "claude-real-api-retry.jsonl",
+                                 "claude-real-session.jsonl",
                                  "codex-exec.jsonl",
                                  "codex-legacy.jsonl"})
             QTest::addRow("%s", name) << fixture(name);
