@@ -6,7 +6,8 @@
 #   tests/e2e/make-base-image.sh [--print-tag]
 #
 # The tag is derived from this script's content, so an edit makes a new image and an existing
-# image is reused (the whole run is skipped). Needs root (debootstrap, chroot) and a Docker daemon.
+# image is reused (the whole run is skipped); older tags are removed once a new one is made.
+# Needs root (debootstrap, chroot) and a Docker daemon.
 #
 # Environment:
 #   PARALLAX_DEBIAN_MIRROR  the mirror to use (default: the first bookworm mirror in
@@ -107,5 +108,9 @@ tar --numeric-owner -C "$ROOTFS" -c . |
         --change 'ENV LANG=C.UTF-8' \
         --change 'CMD ["/bin/bash"]' \
         - "$TAG" >/dev/null
+# Older tags of this repository came from older versions of this script: untag them (images
+# built on them keep their layers; one still in use by a container stays).
+"$DOCKER" images --format '{{.Repository}}:{{.Tag}}' "$REPO" | grep -vxF "$TAG" |
+    xargs -r "$DOCKER" rmi >/dev/null 2>&1 || true
 log "done in $((SECONDS - start)) s"
 echo "$TAG"
