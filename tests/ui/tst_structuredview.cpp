@@ -1,17 +1,25 @@
 // The structured view of agent event streams, offscreen: a Claude Code session's tool calls with
 // the Edit's diff painted in diff colours, thinking collapsed until clicked, the totals line;
-// the pane's Raw | Structured switch appearing only for event streams (live and in a recorded
-// run opened in a RunViewer); live feeding that keeps the list at the bottom, and a finished
-// run of thousands of events laid out in one pass.
+// the pane's Raw | Structured switch appearing only for event streams (fed directly, live from a
+// real container through the window, and in a recorded run opened in a RunViewer at once or
+// replayed); live feeding that keeps the list at the bottom, and a finished run of thousands of
+// events laid out in one pass.
 
+#include "docker/dockermonitor.h"
+#include "launchpanel.h"
+#include "mainwindow.h"
 #include "outputview.h"
+#include "panearea.h"
 #include "runviewer.h"
 #include "structuredview.h"
 #include "variationpane.h"
 
 #include "agents/eventstreammodel.h"
+#include "run/run.h"
+#include "run/runspec.h"
 #include "transcript/transcriptwriter.h"
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -20,6 +28,7 @@
 #include <QListView>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -187,6 +196,50 @@ private slots:
         pane.setRecorded(recorded(QStringLiteral("plain again")));
         QVERIFY(!structured->isVisible());
         QVERIFY(!pane.isStructured());
+    }
+
+    // Live, through the window and a real container: the demo image prints a real Claude Code
+    // session line by line, and the pane turns Structured while the run is still going.
+    void liveRunInWindow()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        const QJsonObject spec{
+                {"name", "structured-live"},
+                {"image", PARALLAX_DEMO_IMAGE},
+                {"command",
+                 QJsonArray{"sh",
+                            "-c",
+                            "printf '%s\\n' \"$EVENTS\" | while IFS= read -r line; do "
+                            "printf '%s\\n' \"$line\"; sleep 0.2; done"}},
+                {"env",
+                 QJsonObject{{"EVENTS",
+                              QString::fromUtf8(fixture("claude-real-session.jsonl").trimmed())}}},
+                {"variations", QJsonArray{QJsonObject{{"name", "claude"}}}}};
+        const Result<RunSpec> parsed = RunSpec::fromJson(QJsonDocument(spec).toJson());
+        QVERIFY2(parsed, qPrintable(parsed.errorString()));
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        window.launchPanel()->setSpec(*parsed);
+        QTRY_VERIFY_WITH_TIMEOUT(window.dockerMonitor()->health() == DockerMonitor::Health::Healthy,
+                                 10000);
+        window.launch();
+        Run *run = window.currentRun();
+        QVERIFY(run);
+        QSignalSpy finished(run, &Run::finished);
+        VariationPane *pane = window.paneArea()->panes().value(0);
+        QVERIFY(pane);
+        // Structured before the end: the first events are shown while later ones are on their way.
+        QTRY_VERIFY_WITH_TIMEOUT(pane->isStructured(), 30000);
+        QVERIFY(!run->isFinished());
+        QTRY_VERIFY_WITH_TIMEOUT(pane->structuredView()->model()->rowCount() >= 2, 5000);
+        QVERIFY(run->isFinished() || finished.wait(30000));
+        QTRY_COMPARE(pane->structuredView()->model()->rowCount(), 6);
+        QCOMPARE(pane->structuredView()->model()->item(2).title, QStringLiteral("Write"));
+        QVERIFY(pane->structuredView()->totalsText().contains(QLatin1String("$0.0026")));
+        // The raw view has every line, as the container printed it.
+        QCOMPARE(pane->view()->buffer()->totalLinesSeen(), 9);
+        QDir(Run::defaultRunsDirectory()).removeRecursively();
     }
 
     // A recorded Claude run opened in the run viewer, at once or replayed on its clock: the
