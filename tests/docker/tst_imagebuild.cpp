@@ -11,6 +11,7 @@
 #include "util/tarwriter.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QProcess>
 #include <QSignalSpy>
@@ -30,6 +31,7 @@ private slots:
     void progressErrors_data();
     void progressErrors();
     void buildSucceeds();
+    void fromScratch();
     void failingRunStep();
     void badDockerfile();
     void cancelStopsBuild();
@@ -201,6 +203,31 @@ void TestImageBuild::buildSucceeds()
     // The built image runs: its CMD is the script copied from the context, mode kept.
     const QString out = docker({QStringLiteral("run"), QStringLiteral("--rm"), tag});
     QCOMPARE(out, QStringLiteral("run.sh says cmd\n"));
+}
+
+void TestImageBuild::fromScratch()
+{
+    // As resources/demo-agent/ is made: FROM scratch plus the host's static busybox.
+    QFile busybox(QStringLiteral("/bin/busybox"));
+    if (!busybox.open(QIODevice::ReadOnly))
+        QSKIP("no /bin/busybox on this machine (apt-get install busybox-static)");
+    TarWriter writer;
+    QVERIFY(writer.addFile(QStringLiteral("Dockerfile"),
+                           "FROM scratch\n"
+                           "COPY busybox /bin/busybox\n"
+                           "RUN [\"/bin/busybox\", \"sh\", \"-c\", \"/bin/busybox echo scratch "
+                           "step ran\"]\n"
+                           "CMD [\"/bin/busybox\", \"echo\", \"from scratch\"]\n"));
+    QVERIFY(writer.addFile(QStringLiteral("busybox"), busybox.readAll(), 0755));
+    const QString tag = m_repo + QStringLiteral(":scratch");
+    ImageBuild imageBuild(m_client.get(), writer.finish(), tag);
+    const Result<QString> result = build(imageBuild);
+    QVERIFY2(result, qPrintable(result.errorString()));
+    QVERIFY(imageBuild.progress()->lines().contains(QStringLiteral("scratch step ran")));
+    QCOMPARE(imageBuild.progress()->steps(), 4);
+    QVERIFY(inspect(tag));
+    QCOMPARE(docker({QStringLiteral("run"), QStringLiteral("--rm"), tag}),
+             QStringLiteral("from scratch\n"));
 }
 
 void TestImageBuild::failingRunStep()
