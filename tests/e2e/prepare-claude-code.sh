@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lays out a Docker build context for the Claude Code test image: the Dockerfile and entrypoint
-# from tests/e2e/claude-code/ plus a pinned @anthropic-ai/claude-code from npm, unpacked under
+# Lays out a Docker build context for a Claude Code image built by hand: the RUN-less Dockerfile
+# from tests/e2e/claude-code/, Parallax's claude-code entrypoint (resources/agents/) and a
+# pinned @anthropic-ai/claude-code from npm, unpacked under
 # rootfs/usr/local/lib/node_modules with a `claude` link in rootfs/usr/local/bin. The npm
 # tarball is fetched once into a cache folder and checked against its pinned integrity.
 #
@@ -52,7 +53,9 @@ esac
 rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT/rootfs/usr/local/lib/node_modules/@anthropic-ai" "$CONTEXT/rootfs/usr/local/bin"
 cp "$HERE/claude-code/Dockerfile" "$CONTEXT/Dockerfile"
-install -m 755 "$HERE/claude-code/entrypoint.sh" "$CONTEXT/rootfs/usr/local/bin/parallax-agent-entrypoint"
+# The same entrypoint as Parallax's own claude-code image (the agent contract).
+install -m 755 "$HERE/../../resources/agents/claude-code/entrypoint.sh" \
+    "$CONTEXT/rootfs/usr/local/bin/parallax-agent-entrypoint"
 pkg="$CONTEXT/rootfs/usr/local/lib/node_modules/@anthropic-ai/claude-code"
 mkdir "$pkg"
 tar -xzf "$CACHE/$TARBALL" -C "$pkg" --strip-components=1 --no-same-owner
