@@ -231,14 +231,17 @@ void TestExportRun::text()
 void TestExportRun::noSecretAnywhere()
 {
     REQUIRE_RUN();
-    // The agent printed the prompt holding the secret: masked in the recording, and in every
-    // export, including the spec in the run's metadata (run.json itself keeps the prompt).
+    // The agent printed the prompt holding the secret: masked in the recording, in run.json's
+    // copy of the spec, and in every export.
     for (const VariationRunner *v : m_run->variations()) {
         const QByteArray transcript = readFile(v->transcriptPath());
         QVERIFY(!transcript.contains(kSecretValue));
         QVERIFY(transcript.contains("Use " + SecretRedactor::mask() + " to log in"));
     }
-    QVERIFY(readFile(m_run->directory() + "/run.json").contains(kSecretValue));
+    const QByteArray runJson = readFile(m_run->directory() + "/run.json");
+    QVERIFY(!runJson.isEmpty());
+    QVERIFY(!runJson.contains(kSecretValue));
+    QVERIFY(runJson.contains("Use " + SecretRedactor::mask() + " to log in"));
     for (const QString &format : RunExporter::formatNames()) {
         const QByteArray bytes = exportWith(format);
         QVERIFY2(!bytes.isEmpty(), qPrintable(format));
