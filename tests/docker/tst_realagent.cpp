@@ -49,6 +49,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -69,7 +70,6 @@ const QByteArray kEdited = "Hello, Parallax\n";
 const QString kFinalText
         = QStringLiteral("I changed the greeting in greeting.txt to say Hello, Parallax.");
 const QString kErrorText = QStringLiteral("scripted failure: this model is unavailable");
-const char *const kCliVersion = "2.1.112"; // as pinned in tests/e2e/prepare-claude-code.sh
 
 // Set by CTest (tests/CMakeLists.txt): where tests/e2e/ is.
 QString sourceDir()
@@ -416,10 +416,15 @@ QString TestRealAgent::ensureImages()
     AgentSpec agent;
     agent.name = QStringLiteral("claude-code");
     agent.package = QStringLiteral("@anthropic-ai/claude-code");
-    agent.version = QString::fromLatin1(kCliVersion);
+    // The version pinned in the script, from the tarball's name (npm pack: NAME-VERSION.tgz).
+    const QString tarballPath = QString::fromLocal8Bit(tarball.out.trimmed());
+    static const QRegularExpression versioned(QStringLiteral("-(\\d+\\.\\d+\\.\\d+)\\.tgz$"));
+    agent.version = versioned.match(tarballPath).captured(1);
+    if (agent.version.isEmpty())
+        return QStringLiteral("no version in the tarball's name: %1").arg(tarballPath);
     agent.base = QString::fromLatin1(base.out.trimmed());
     AgentImage image(m_client.get(), agent);
-    image.setCliSource(QString::fromLocal8Bit(tarball.out.trimmed()));
+    image.setCliSource(tarballPath);
     QStringList buildLines;
     connect(&image, &AgentImage::buildStarted, this, [&buildLines, this](ImageBuild *build) {
         connect(build->progress(),
