@@ -185,27 +185,6 @@ writeStructured(const RunExporter &exporter, const QString &path, bool html, Sin
     return {};
 }
 
-QJsonValue redactValue(const QJsonValue &value, const QList<QByteArray> &secrets)
-{
-    if (value.isString()) {
-        return QString::fromUtf8(SecretRedactor::redact(value.toString().toUtf8(), secrets));
-    }
-    if (value.isArray()) {
-        QJsonArray array;
-        for (const QJsonValue &item : value.toArray())
-            array.append(redactValue(item, secrets));
-        return array;
-    }
-    if (value.isObject()) {
-        QJsonObject object;
-        const QJsonObject in = value.toObject();
-        for (auto it = in.begin(); it != in.end(); ++it)
-            object.insert(it.key(), redactValue(it.value(), secrets));
-        return object;
-    }
-    return value;
-}
-
 QString durationText(qint64 ms)
 {
     return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
@@ -1056,7 +1035,7 @@ Result<void> RunExporter::open(const QString &runDir)
         if (!value.isEmpty())
             m_secrets.append(value.toUtf8());
     }
-    m_record = m_secrets.isEmpty() ? raw : redactValue(raw, m_secrets).toObject();
+    m_record = m_secrets.isEmpty() ? raw : SecretRedactor::redactJson(raw, m_secrets).toObject();
 
     const QJsonValue winner = m_record.value(QLatin1String("winner"));
     m_variations.clear();
