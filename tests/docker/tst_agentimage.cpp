@@ -28,13 +28,20 @@ using namespace Parallax;
 namespace {
 
 // A stand-in for the claude CLI: prints its arguments as JSON, edits the workspace (one new
-// file, one changed file) and exits with $FAKE_EXIT.
+// file, one changed file) and exits with $FAKE_EXIT; with $FAKE_WAIT it waits for SIGTERM first,
+// and then notes it in a file and exits with 143.
 const char *kFakeCli = R"(#!/usr/bin/env node
 const fs = require('fs');
 console.log(JSON.stringify({argv: process.argv.slice(2), cwd: process.cwd()}));
 fs.writeFileSync('added.txt', 'a new file\n');
 if (fs.existsSync('README')) fs.appendFileSync('README', 'changed by the agent\n');
-process.exit(Number(process.env.FAKE_EXIT || 0));
+if (process.env.FAKE_WAIT) {
+  process.on('SIGTERM', () => { fs.writeFileSync('terminated.txt', 'SIGTERM\n'); process.exit(143); });
+  console.log('waiting');
+  setInterval(() => {}, 1000);
+} else {
+  process.exit(Number(process.env.FAKE_EXIT || 0));
+}
 )";
 
 struct Docker
@@ -76,6 +83,7 @@ private slots:
     void buildOfflineAndReuse();
     void entrypointHonoursContract();
     void entrypointClonesShallowAtRef();
+    void entrypointPassesStopOn();
     void versionMismatchFails();
 
 private:
@@ -463,6 +471,50 @@ void TestAgentImage::entrypointClonesShallowAtRef()
     QCOMPARE(missing.exitCode, 125);
     QVERIFY2(missing.err.contains(QStringLiteral("cannot clone file:///src at no-such-ref")),
              qPrintable(missing.err));
+}
+
+void TestAgentImage::entrypointPassesStopOn()
+{
+    if (m_tag.isEmpty())
+        QSKIP("no agent image (buildOfflineAndReuse did not build one)");
+    // `docker stop` sends SIGTERM to the entrypoint (PID 1): it must reach the agent, and the
+    // patch must still be written once the agent has exited.
+    const QString name = DockerTest::uniqueCaseValue(QStringLiteral("parallax-agentimage"));
+    auto cleanup = qScopeGuard([&] { docker({QStringLiteral("rm"), QStringLiteral("-f"), name}); });
+    const Docker run = docker({QStringLiteral("run"),
+                               QStringLiteral("-d"),
+                               QStringLiteral("--name"),
+                               name,
+                               QStringLiteral("--label"),
+                               QStringLiteral("parallax.test=tst_agentimage"),
+                               QStringLiteral("-e"),
+                               QStringLiteral("FAKE_WAIT=1"),
+                               QStringLiteral("-e"),
+                               QStringLiteral("PARALLAX_PROMPT=wait"),
+                               m_tag,
+                               QStringLiteral("claude")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QTRY_VERIFY_WITH_TIMEOUT(
+            docker({QStringLiteral("logs"), name}).out.contains(QStringLiteral("waiting")), 30000);
+    QElapsedTimer timer;
+    timer.start();
+    const Docker stop
+            = docker({QStringLiteral("stop"), QStringLiteral("-t"), QStringLiteral("20"), name});
+    QCOMPARE(stop.exitCode, 0);
+    QVERIFY2(timer.elapsed() < 15000,
+             "the entrypoint did not pass SIGTERM on (docker had to kill)");
+    const Docker state = docker({QStringLiteral("inspect"),
+                                 QStringLiteral("--format"),
+                                 QStringLiteral("{{.State.ExitCode}}"),
+                                 name});
+    QCOMPARE(state.out.trimmed(), QStringLiteral("143"));
+    const Docker patch = docker({QStringLiteral("cp"),
+                                 name + QStringLiteral(":/workspace/.parallax/changes.patch"),
+                                 QStringLiteral("-")});
+    const Result<QByteArray> patchText = TarReader::singleFile(patch.out.toLatin1());
+    QVERIFY2(patchText, qPrintable(patchText.errorString() + patch.err));
+    QVERIFY2(patchText->contains("+++ b/terminated.txt"), patchText->constData());
+    QVERIFY2(patchText->contains("+++ b/added.txt"), patchText->constData());
 }
 
 void TestAgentImage::versionMismatchFails()
