@@ -220,7 +220,9 @@ Result<AgentBuildContext> AgentImage::context() const
     const Result<QByteArray> dockerfileIn = readResource(root + QStringLiteral("Dockerfile.in"));
     if (!dockerfileIn)
         return dockerfileIn.error();
-    const Result<QByteArray> entrypoint = readResource(root + QStringLiteral("entrypoint.sh"));
+    // One entrypoint for every agent: the contract does not depend on the CLI.
+    const Result<QByteArray> entrypoint
+            = readResource(QStringLiteral(":/agents/common/entrypoint.sh"));
     if (!entrypoint)
         return entrypoint.error();
     const Result<QByteArray> installer

@@ -54,7 +54,7 @@ rm -rf "$CONTEXT"
 mkdir -p "$CONTEXT/rootfs/usr/local/lib/node_modules/@anthropic-ai" "$CONTEXT/rootfs/usr/local/bin"
 cp "$HERE/claude-code/Dockerfile" "$CONTEXT/Dockerfile"
 # The same entrypoint as Parallax's own claude-code image (the agent contract).
-install -m 755 "$HERE/../../resources/agents/claude-code/entrypoint.sh" \
+install -m 755 "$HERE/../../resources/agents/common/entrypoint.sh" \
     "$CONTEXT/rootfs/usr/local/bin/parallax-agent-entrypoint"
 pkg="$CONTEXT/rootfs/usr/local/lib/node_modules/@anthropic-ai/claude-code"
 mkdir "$pkg"

@@ -1,8 +1,9 @@
 #!/bin/sh
-# The Codex CLI image's entrypoint: Parallax's agent contract (docs/agent-contract.md).
+# Every agent image's entrypoint (claude-code, codex-cli, gemini-cli): Parallax's agent contract
+# (docs/agent-contract.md).
 #  1. /workspace: a shallow clone of $PARALLAX_REPO_URL (at $PARALLAX_REPO_REF when set), or else
 #     whatever the image holds there, committed as the starting tree so that `git diff` works.
-#  2. The command (the container's CMD: the spec's "command", default `codex exec --json --full-auto --skip-git-repo-check`) runs with
+#  2. The command (the spec's "command", else the image's CMD, e.g. `claude -p ...`) runs with
 #     $PARALLAX_PROMPT as its last argument: one argv entry, never through eval or a shell line.
 #  3. Everything the agent changed, new files included, goes to .parallax/changes.patch.
 #  4. The container exits with the agent's exit code (125 when the workspace cannot be set up).
@@ -58,7 +59,10 @@ mkdir -p .parallax
 git_dir=$(git rev-parse --git-dir 2>/dev/null) && mkdir -p "$git_dir/info" &&
     echo ".parallax/" >>"$git_dir/info/exclude"
 
-[ $# -gt 0 ] || set -- codex exec --json --full-auto --skip-git-repo-check
+if [ $# -eq 0 ]; then
+    say "no command to run (the spec has none and the image no CMD)"
+    exit 125
+fi
 if [ -n "${PARALLAX_PROMPT+set}" ]; then
     set -- "$@" "$PARALLAX_PROMPT"
 fi
