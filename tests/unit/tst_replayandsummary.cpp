@@ -171,8 +171,7 @@ void TestReplayAndSummary::replayInstantDeliversEverythingInTimeOrder()
     // Interleaved by recorded time: fast 0, slow 50, fast 100, fast 200, slow 400, slow 800.
     const QList<std::pair<int, int>> order{{0, 0}, {1, 50}, {0, 100}, {0, 200}, {1, 400}, {1, 800}};
     QCOMPARE(delivered.size(), order.size());
-    const qint64 base
-            = QDateTime(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
+    const qint64 base = QDateTime(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
     for (qsizetype i = 0; i < order.size(); ++i) {
         QCOMPARE(delivered[i].source, order[i].first);
         QCOMPARE(delivered[i].msecs, base + order[i].second);
@@ -367,8 +366,7 @@ void TestReplayAndSummary::loadTranscriptAndPatch()
     QVERIFY(DocumentLoader::loadTranscript(m_dir->filePath("slow.jsonl"), &buffer));
     QCOMPARE(buffer.lineCount(), 3);
     QCOMPARE(buffer.line(1).text, QStringLiteral("slow: halfway"));
-    const qint64 base
-            = QDateTime(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
+    const qint64 base = QDateTime(QDate(2026, 1, 1), QTime(12, 0), Qt::UTC).toMSecsSinceEpoch();
     QCOMPARE(buffer.line(0).receiptMsecs, base + 50);
     QCOMPARE(buffer.line(1).receiptMsecs, base + 400); // a line dates from its first byte
     QVERIFY(!DocumentLoader::loadTranscript(m_dir->filePath("never.jsonl"), &buffer));
