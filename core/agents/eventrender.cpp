@@ -81,10 +81,8 @@ QString fenced(const QString &text, const QString &language)
 
 } // namespace
 
-QString EventRender::htmlEscaped(const QString &text)
+void EventRender::appendHtmlEscaped(QString &out, QStringView text)
 {
-    QString out;
-    out.reserve(text.size() + text.size() / 8);
     for (qsizetype i = 0; i < text.size(); ++i) {
         const QChar c = text[i];
         switch (c.unicode()) {
@@ -119,6 +117,13 @@ QString EventRender::htmlEscaped(const QString &text)
             }
         }
     }
+}
+
+QString EventRender::htmlEscaped(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() + text.size() / 8);
+    appendHtmlEscaped(out, text);
     return out;
 }
 

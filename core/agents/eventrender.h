@@ -27,6 +27,8 @@ public:
     // A Markdown code fence longer than any backtick run in `text` (at least three).
     static QString fenceFor(const QString &text);
     static QString htmlEscaped(const QString &text);
+    // The same, appended to `out` (the HTML export's hot path).
+    static void appendHtmlEscaped(QString &out, QStringView text);
     // A unified diff as lines in spans: da (added), dd (deleted), dh (hunk), df (file header).
     static QString diffHtml(const QString &diff);
 };

@@ -575,42 +575,11 @@ Result<void> writeText(const RunExporter &exporter, Sink &sink, qint64 *chunks)
 
 // ---- HTML --------------------------------------------------------------------------------
 
-// Escapes for HTML and XML alike, and drops what XML 1.0 does not allow (lone surrogates,
-// U+FFFE/U+FFFF; the parser has already removed control characters).
+// Escapes for HTML and XML alike, and drops what XML 1.0 does not allow (EventRender's rules,
+// shared with the structured rendering).
 void appendHtmlEscaped(QString &out, QStringView text)
 {
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        const QChar c = text[i];
-        switch (c.unicode()) {
-        case '&':
-            out += QLatin1String("&amp;");
-            break;
-        case '<':
-            out += QLatin1String("&lt;");
-            break;
-        case '>':
-            out += QLatin1String("&gt;");
-            break;
-        case '"':
-            out += QLatin1String("&quot;");
-            break;
-        case 0xfffe:
-        case 0xffff:
-            out += QChar(0xfffd);
-            break;
-        default:
-            if (c.isHighSurrogate() && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
-                out += c;
-                out += text[++i];
-            } else if (c.isSurrogate()) {
-                out += QChar(0xfffd);
-            } else if (c.unicode() < 0x20 && c != QLatin1Char('\t') && c != QLatin1Char('\n')) {
-                out += QChar(0xfffd);
-            } else {
-                out += c;
-            }
-        }
-    }
+    EventRender::appendHtmlEscaped(out, text);
 }
 
 QString htmlEscaped(QStringView text)
