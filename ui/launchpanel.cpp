@@ -2,6 +2,8 @@
 
 #include "variationtablemodel.h"
 
+#include "secrets/secretstore.h"
+
 #include <QAbstractItemView>
 #include <QApplication>
 #include <QCheckBox>
@@ -1206,18 +1208,21 @@ void LaunchPanel::updateButtons()
 
 void LaunchPanel::updateSecretsHint()
 {
-    QString text = tr("Names only: the values are read from your environment at launch and are "
-                      "never stored.");
+    QString text = tr("Names only: at launch each value comes from Run ▸ Secrets… (the "
+                      "keychain) or else from your environment, and is never stored.");
     QStringList unset;
     const QStringList names = splitNames(m_secrets->text());
+    // The keychain's list of names is kept beside it (never the values): enough to tell which
+    // names have a value somewhere without asking the keychain on every keystroke.
+    const QStringList stored = SecretStore().names();
     for (const QString &name : names) {
-        if (!qEnvironmentVariableIsSet(name.toLocal8Bit().constData()))
+        if (!stored.contains(name) && !qEnvironmentVariableIsSet(name.toLocal8Bit().constData()))
             unset.append(name.toHtmlEscaped());
     }
     if (!unset.isEmpty())
         text += QStringLiteral("<br><span style=\"color:%1\">%2</span>")
                         .arg(warningColor(palette()).name(),
-                             tr("Not set in this environment: %1")
+                             tr("Not in Secrets… nor in this environment: %1")
                                      .arg(unset.join(QLatin1String(", "))));
     m_secretsHint->setText(text);
 }

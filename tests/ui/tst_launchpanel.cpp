@@ -114,6 +114,7 @@ class TestLaunchPanel : public QObject
     Q_OBJECT
 
 private slots:
+    void secretsHintKnowsTheKeychainNames();
     void presetsLoad();
     void presetsAreSafe_data();
     void presetsAreSafe();
@@ -152,6 +153,24 @@ private slots:
     void missingSecretStopsLaunch();
     void screenshot();
 };
+
+// A secret stored in Secrets… (its name is in the keychain's name list) is not reported as
+// missing; one neither there nor in the environment is.
+void TestLaunchPanel::secretsHintKnowsTheKeychainNames()
+{
+    QSettings().setValue(QStringLiteral("secrets/names"), QStringList{"PX_HINT_IN_KEYCHAIN"});
+    LaunchPanel panel;
+    const Result<RunSpec> spec = RunSpec::fromJson(
+            R"({"image":"x","secrets":["PX_HINT_IN_KEYCHAIN","PX_HINT_NOWHERE"]})");
+    QVERIFY2(spec, qPrintable(spec.errorString()));
+    panel.setSpec(*spec);
+    const QString hint = child<QLabel>(panel, QStringLiteral("secretsHint"))->text();
+    QSettings().remove(QStringLiteral("secrets/names"));
+    QVERIFY2(hint.contains(QStringLiteral("Secrets")), qPrintable(hint));
+    const QString warning = hint.mid(hint.indexOf(QStringLiteral("<br>")));
+    QVERIFY2(warning.contains(QStringLiteral("PX_HINT_NOWHERE")), qPrintable(hint));
+    QVERIFY2(!warning.contains(QStringLiteral("PX_HINT_IN_KEYCHAIN")), qPrintable(hint));
+}
 
 void TestLaunchPanel::presetsLoad()
 {
