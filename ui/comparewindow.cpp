@@ -107,11 +107,7 @@ QWidget *CompareWindow::createSummaryTab()
     m_table->horizontalHeader()->setStretchLastSection(false);
     connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
         const QString name = index.data(RunSummaryModel::NameRole).toString();
-        const QString other
-                = m_model->rowCount() > 1
-                          ? m_model->rows().value(m_model->rowOf(name) == 0 ? 1 : 0).name
-                          : name;
-        compareOutput(name, other, AlignedDiff::Align::Content);
+        compareOutput(name, partnerOf(name), AlignedDiff::Align::Content);
     });
 
     m_winnerButton = new QPushButton(tr("Mark &Winner"), page);
@@ -132,7 +128,7 @@ QWidget *CompareWindow::createSummaryTab()
         if (names.isEmpty() && m_model->rowCount() > 0)
             names.append(m_model->rows().first().name);
         if (names.size() == 1)
-            names.append(m_model->rows().value(m_model->rowOf(names.first()) == 0 ? 1 : 0).name);
+            names.append(partnerOf(names.first()));
         compareOutput(names.value(0), names.value(1), AlignedDiff::Align(m_align->currentIndex()));
     });
     auto *changesButton = new QPushButton(tr("Show C&hanges"), page);
@@ -453,6 +449,16 @@ void CompareWindow::updateChanges()
     m_patchDiff->setTexts(buffers[0], r.name, buffers[1], o.name, AlignedDiff::Align::Content);
     m_changesStatus->setText(missing.isEmpty() ? navigationText(m_patchDiff)
                                                : missing.join(QLatin1Char(' ')));
+}
+
+QString CompareWindow::partnerOf(const QString &variation) const
+{
+    // The first other variation; a run of one is compared with itself.
+    for (const RunSummaryModel::Row &row : m_model->rows()) {
+        if (row.name != variation)
+            return row.name;
+    }
+    return variation;
 }
 
 QString CompareWindow::selectedVariation() const

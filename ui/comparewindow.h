@@ -80,6 +80,7 @@ private:
     void updateOutputNavigation();
     void markSelectedWinner();
     QString selectedVariation() const;
+    QString partnerOf(const QString &variation) const;
     qint64 startMsecsOf(const QString &variation) const;
 
     HistoryDb *m_history;

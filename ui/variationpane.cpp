@@ -265,9 +265,7 @@ void VariationPane::setRunner(VariationRunner *runner, bool replay)
         if (reader.open(runner->transcriptPath())) {
             TranscriptChunk chunk;
             while (reader.next(&chunk)) {
-                const auto time = parseRfc3339Nanos(chunk.time);
-                const qint64 msecs = time ? time->first * 1000 + time->second / 1000000 : 0;
-                appendOutput(chunk.stream, chunk.data, msecs);
+                appendOutput(chunk.stream, chunk.data, parseRfc3339Msecs(chunk.time).value_or(0));
             }
         }
     }

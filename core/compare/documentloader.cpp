@@ -9,12 +9,6 @@
 
 namespace Parallax::DocumentLoader {
 
-static qint64 msecsOf(const QByteArray &time)
-{
-    const auto parsed = parseRfc3339Nanos(time);
-    return parsed ? parsed->first * 1000 + parsed->second / 1000000 : 0;
-}
-
 Result<void> loadTranscript(const QString &jsonlPath, TerminalBuffer *buffer)
 {
     TranscriptReader reader;
@@ -23,7 +17,7 @@ Result<void> loadTranscript(const QString &jsonlPath, TerminalBuffer *buffer)
     TranscriptChunk chunk;
     qint64 last = 0;
     while (reader.next(&chunk)) {
-        last = msecsOf(chunk.time);
+        last = parseRfc3339Msecs(chunk.time).value_or(0);
         buffer->append(chunk.stream, chunk.data, last);
     }
     if (!reader.errorString().isEmpty())

@@ -19,10 +19,10 @@ namespace Parallax {
 // Docker's times are RFC 3339 with nanoseconds ("0001-01-01T00:00:00Z" when unset).
 static QDateTime dockerTime(const QJsonValue &value)
 {
-    const auto parsed = parseRfc3339Nanos(value.toString().toLatin1());
-    if (!parsed || parsed->first <= 0)
+    const std::optional<qint64> msecs = parseRfc3339Msecs(value.toString().toLatin1());
+    if (!msecs || *msecs < 1000)
         return {};
-    return QDateTime::fromMSecsSinceEpoch(parsed->first * 1000 + parsed->second / 1000000, Qt::UTC);
+    return QDateTime::fromMSecsSinceEpoch(*msecs, Qt::UTC);
 }
 
 struct PatchStats

@@ -17,12 +17,6 @@ struct TranscriptReplayer::Source
     bool done = false;
 };
 
-static qint64 msecsOf(const QByteArray &time)
-{
-    const auto parsed = parseRfc3339Nanos(time);
-    return parsed ? parsed->first * 1000 + parsed->second / 1000000 : 0;
-}
-
 TranscriptReplayer::TranscriptReplayer(QObject *parent)
     : QObject(parent)
 {
@@ -64,7 +58,7 @@ void TranscriptReplayer::advance(Source &source, int index)
 {
     source.pending = source.reader.next(&source.next);
     if (source.pending) {
-        source.nextMsecs = msecsOf(source.next.time);
+        source.nextMsecs = parseRfc3339Msecs(source.next.time).value_or(0);
         return;
     }
     source.done = true;

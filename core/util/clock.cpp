@@ -200,4 +200,12 @@ std::optional<std::pair<qint64, int>> parseRfc3339Nanos(QByteArrayView text)
     return std::make_pair(seconds, nanos);
 }
 
+std::optional<qint64> parseRfc3339Msecs(QByteArrayView text)
+{
+    const auto parsed = parseRfc3339Nanos(text);
+    if (!parsed)
+        return std::nullopt;
+    return parsed->first * 1000 + parsed->second / 1000000;
+}
+
 } // namespace Parallax

@@ -26,4 +26,7 @@ QByteArray rfc3339Nanos(qint64 secondsSinceEpoch, int nanoseconds);
 // which counts as the first second of the next minute. Returns nullopt for anything else.
 std::optional<std::pair<qint64, int>> parseRfc3339Nanos(QByteArrayView text);
 
+// The same, as milliseconds since the epoch (what Qt's clocks and the panes' gutters use).
+std::optional<qint64> parseRfc3339Msecs(QByteArrayView text);
+
 } // namespace Parallax

@@ -23,11 +23,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+#include <optional>
 
 #include <csignal>
 
@@ -112,6 +114,34 @@ QByteArray specJson(const QList<QJsonObject> &variations, const QJsonObject &ext
 }
 
 // Where two byte strings first differ, with a little context, for a readable failure.
+// A container's whole log as Docker kept it (stderr apart, everything else with stdout), or
+// nullopt when the read did not end within 15 s.
+struct Logged
+{
+    QByteArray out;
+    QByteArray err;
+};
+std::optional<Logged> readLogs(DockerClient *docker, const QString &containerId)
+{
+    Logged logged;
+    bool ended = false;
+    ContainerStream *reader = docker->logs(containerId, LogsOptions(), false, docker);
+    QObject::connect(reader,
+                     &ContainerStream::outputReceived,
+                     reader,
+                     [&logged](StreamType s, const QByteArray &d) {
+                         (s == StreamType::Stderr ? logged.err : logged.out).append(d);
+                     });
+    QObject::connect(reader, &ContainerStream::finished, reader, [&ended] { ended = true; });
+    const QPointer<ContainerStream> alive(reader); // it deletes itself once finished
+    const bool done = QTest::qWaitFor([&ended] { return ended; }, 15000);
+    if (alive)
+        QObject::disconnect(reader, nullptr, nullptr, nullptr); // the lambdas hold references
+    if (!done)
+        return std::nullopt;
+    return logged;
+}
+
 QString describeDiff(const QByteArray &actual, const QByteArray &expected)
 {
     qsizetype at = 0;
@@ -371,16 +401,10 @@ void TestRecovery::liveRestoreKeepsContainers()
         docker->waitContainer(*id, QStringLiteral("not-running"), c, done);
     });
     QVERIFY2(waited, qPrintable(waited.errorString()));
-    QByteArray out;
-    QByteArray err;
-    bool ended = false;
-    LogsOptions logs;
-    ContainerStream *reader = docker->logs(*id, logs, false, docker.get());
-    connect(reader, &ContainerStream::outputReceived, this, [&](StreamType s, const QByteArray &d) {
-        (s == StreamType::Stderr ? err : out).append(d);
-    });
-    connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
-    QVERIFY(QTest::qWaitFor([&] { return ended; }, 15000));
+    const std::optional<Logged> logged = readLogs(docker.get(), *id);
+    QVERIFY(logged);
+    const QByteArray &out = logged->out;
+    const QByteArray &err = logged->err;
     QVERIFY2(out == tickStdout(150, "keep"),
              qPrintable(describeDiff(out, tickStdout(150, "keep"))));
     QVERIFY2(err == tickStderr(150, "keep"),
@@ -448,20 +472,10 @@ void TestRecovery::daemonRestartMidRun()
                                  const QByteArray &expected) {
         if (recorded == expected)
             return true;
-        QByteArray logged;
-        bool ended = false;
-        ContainerStream *reader
-                = docker->logs(v->containerId(), LogsOptions(), false, docker.get());
-        connect(reader,
-                &ContainerStream::outputReceived,
-                this,
-                [&](StreamType s, const QByteArray &d) {
-                    if (s == type)
-                        logged.append(d);
-                });
-        connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
-        if (!QTest::qWaitFor([&] { return ended; }, 15000) || logged == expected
-            || recorded != logged) {
+        const std::optional<Logged> logs = readLogs(docker.get(), v->containerId());
+        const QByteArray logged
+                = !logs ? QByteArray() : (type == StreamType::Stderr ? logs->err : logs->out);
+        if (!logs || logged == expected || recorded != logged) {
             qWarning("%s: %s\nDocker's log: %s",
                      qPrintable(v->name()),
                      qPrintable(describeDiff(recorded, expected)),
@@ -843,17 +857,10 @@ void TestRecovery::restartWithoutLiveRestore()
     QVERIFY2(err.endsWith("parallax-demo-agent: interrupted by SIGTERM\n"), err.constData());
 
     // And it is exactly what Docker logged (the spec keeps the container).
-    QByteArray loggedOut;
-    QByteArray loggedErr;
-    bool ended = false;
-    ContainerStream *reader = docker->logs(v->containerId(), LogsOptions(), false, docker.get());
-    connect(reader, &ContainerStream::outputReceived, this, [&](StreamType s, const QByteArray &d) {
-        (s == StreamType::Stderr ? loggedErr : loggedOut).append(d);
-    });
-    connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
-    QVERIFY(QTest::qWaitFor([&] { return ended; }, 15000));
-    QVERIFY2(out == loggedOut, qPrintable(describeDiff(out, loggedOut)));
-    QCOMPARE(err, loggedErr);
+    const std::optional<Logged> logged = readLogs(docker.get(), v->containerId());
+    QVERIFY(logged);
+    QVERIFY2(out == logged->out, qPrintable(describeDiff(out, logged->out)));
+    QCOMPARE(err, logged->err);
 }
 
 // Without live-restore, a daemon that crashes (SIGKILL) leaves its containers running with
@@ -900,16 +907,9 @@ void TestRecovery::crashWithoutLiveRestore()
     for (qint64 i = 1; i <= n; ++i)
         expected += "Count: " + QByteArray::number(i) + '\n';
     QVERIFY2(out == expected, qPrintable(describeDiff(out, expected)));
-    QByteArray loggedOut;
-    bool ended = false;
-    ContainerStream *reader = docker->logs(v->containerId(), LogsOptions(), false, docker.get());
-    connect(reader, &ContainerStream::outputReceived, this, [&](StreamType s, const QByteArray &d) {
-        if (s == StreamType::Stdout)
-            loggedOut.append(d);
-    });
-    connect(reader, &ContainerStream::finished, this, [&] { ended = true; });
-    QVERIFY(QTest::qWaitFor([&] { return ended; }, 15000));
-    QVERIFY2(out == loggedOut, qPrintable(describeDiff(out, loggedOut)));
+    const std::optional<Logged> logged = readLogs(docker.get(), v->containerId());
+    QVERIFY(logged);
+    QVERIFY2(out == logged->out, qPrintable(describeDiff(out, logged->out)));
 }
 
 QTEST_GUILESS_MAIN(TestRecovery)
