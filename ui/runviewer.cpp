@@ -12,9 +12,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QHBoxLayout>
-#include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
 #include <QStyle>
@@ -129,6 +127,9 @@ Result<void> RunViewer::open(const QString &folder, double speed)
     const Result<QJsonObject> read = readRunJson(folder);
     if (!read)
         return read.error();
+    const Result<QList<RecordedVariation>> variations = readRunVariations(*read, folder);
+    if (!variations)
+        return variations.error();
     m_folder = QDir(folder).absolutePath();
     const QJsonObject record = *read;
     m_name = record.value(QLatin1String("name")).toString();
@@ -141,25 +142,20 @@ Result<void> RunViewer::open(const QString &folder, double speed)
                                   QLocale().toString(started.toLocalTime(), QLocale::ShortFormat)));
     setWindowTitle(tr("%1 — Recorded Run — Parallax").arg(m_name));
 
-    const QDir dir(m_folder);
     QList<VariationPane *> panes;
+    QStringList problems;
     m_transcripts.clear();
-    for (const QJsonValue &value : record.value(QLatin1String("variations")).toArray()) {
-        const QJsonObject o = value.toObject();
+    for (const RecordedVariation &v : *variations) {
         VariationPane::Recorded r;
-        r.name = o.value(QLatin1String("name")).toString();
-        r.state = stateFromName(o.value(QLatin1String("state")).toString());
-        r.exitCode = o.value(QLatin1String("exit_code")).toInt(-1);
-        r.durationMs = o.value(QLatin1String("duration_ms")).toInteger();
-        r.error = o.value(QLatin1String("error")).toString();
-        // Only file names: run.json must not point the viewer outside its folder.
-        const QString log = QFileInfo(o.value(QLatin1String("log")).toString()).fileName();
-        r.logPath = log.isEmpty() ? QString() : dir.absoluteFilePath(log);
+        r.name = v.name;
+        r.state = stateFromName(v.state);
+        r.exitCode = v.exitCode.value_or(-1);
+        r.durationMs = v.durationMs;
+        r.error = v.error;
+        r.logPath = v.logPath;
         r.runDir = m_folder;
-        QString transcript = QFileInfo(o.value(QLatin1String("transcript")).toString()).fileName();
-        if (transcript.isEmpty())
-            transcript = r.name + QStringLiteral(".jsonl");
-        m_transcripts.append(dir.absoluteFilePath(transcript));
+        m_transcripts.append(v.transcriptPath);
+        problems += v.problems;
         auto *pane = new VariationPane;
         pane->setRecorded(r);
         connect(pane, &VariationPane::maximiseToggled, this, [this, pane] {
@@ -171,6 +167,10 @@ Result<void> RunViewer::open(const QString &folder, double speed)
         panes.append(pane);
     }
     m_panes->setPanes(panes);
+    // File names run.json gave that were not followed are said where the run is named.
+    if (!problems.isEmpty())
+        m_title->setText(m_title->text() + QStringLiteral(" — ")
+                         + problems.join(QLatin1Char(' ')).toHtmlEscaped());
     m_speed->setCurrentIndex(qMax(0, m_speed->findData(speed)));
     start();
     return {};

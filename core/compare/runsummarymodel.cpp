@@ -4,8 +4,6 @@
 #include "run/variationmodel.h"
 
 #include <QDir>
-#include <QFileInfo>
-#include <QJsonArray>
 #include <QLocale>
 
 namespace Parallax {
@@ -31,39 +29,35 @@ Result<void> RunSummaryModel::load(const QString &runFolder)
         endResetModel();
         return read.error();
     }
+    const Result<QList<RecordedVariation>> variations = readRunVariations(*read, m_folder);
+    if (!variations) {
+        endResetModel();
+        return variations.error();
+    }
     m_record = *read;
-    const QDir dir(m_folder);
-    // Only file names: run.json must not point the views outside its folder.
-    const auto fileIn = [&dir](const QJsonObject &o, const char *key) {
-        const QString name = QFileInfo(o.value(QLatin1String(key)).toString()).fileName();
-        return name.isEmpty() ? QString() : dir.absoluteFilePath(name);
-    };
-    for (const QJsonValue &value : m_record.value(QLatin1String("variations")).toArray()) {
-        const QJsonObject o = value.toObject();
+    for (const RecordedVariation &v : *variations) {
         Row row;
-        row.name = o.value(QLatin1String("name")).toString();
-        row.state = o.value(QLatin1String("state")).toString();
-        if (o.value(QLatin1String("exit_code")).isDouble())
-            row.exitCode = o.value(QLatin1String("exit_code")).toInt();
-        row.durationMs = o.value(QLatin1String("duration_ms")).toInteger();
-        row.stderrLines = o.value(QLatin1String("stderr_lines")).toInteger();
-        row.lines = o.value(QLatin1String("stdout_lines")).toInteger() + row.stderrLines;
-        row.bytes = o.value(QLatin1String("stdout_bytes")).toInteger()
-                    + o.value(QLatin1String("stderr_bytes")).toInteger();
-        row.patchPath = fileIn(o, "patch");
+        row.name = v.name;
+        row.state = v.state;
+        row.exitCode = v.exitCode;
+        row.durationMs = v.durationMs;
+        row.stderrLines = v.stderrLines;
+        row.lines = v.stdoutLines + v.stderrLines;
+        row.bytes = v.stdoutBytes + v.stderrBytes;
+        row.patchPath = v.patchPath;
         if (!row.patchPath.isEmpty()) {
-            row.files = o.value(QLatin1String("files_changed")).toInteger();
-            row.insertions = o.value(QLatin1String("insertions")).toInteger();
-            row.deletions = o.value(QLatin1String("deletions")).toInteger();
+            row.files = v.filesChanged;
+            row.insertions = v.insertions;
+            row.deletions = v.deletions;
         }
-        if (o.value(QLatin1String("cpu_peak_percent")).isDouble())
-            row.cpuPeakPercent = o.value(QLatin1String("cpu_peak_percent")).toDouble();
-        if (o.value(QLatin1String("memory_peak_bytes")).isDouble())
-            row.memoryPeakBytes = o.value(QLatin1String("memory_peak_bytes")).toInteger();
-        row.error = o.value(QLatin1String("error")).toString();
-        row.transcriptPath = fileIn(o, "transcript");
-        if (row.transcriptPath.isEmpty())
-            row.transcriptPath = dir.absoluteFilePath(row.name + QStringLiteral(".jsonl"));
+        row.cpuPeakPercent = v.cpuPeakPercent;
+        row.memoryPeakBytes = v.memoryPeakBytes;
+        // File names run.json gave that were not followed show with the state, as errors do.
+        QStringList notes{v.error};
+        notes += v.problems;
+        notes.removeAll(QString());
+        row.error = notes.join(QLatin1Char('\n'));
+        row.transcriptPath = v.transcriptPath;
         m_rows.append(row);
     }
     m_winner = m_record.value(QLatin1String("winner")).toString();

@@ -190,16 +190,19 @@ QString durationText(qint64 ms)
     return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 2);
 }
 
-QString stateText(const RunExporter::Variation &v)
+QString stateText(const RecordedVariation &v)
 {
-    if (v.state == QLatin1String("exited") && v.exitCode >= 0)
-        return QStringLiteral("exited %1").arg(v.exitCode);
+    if (v.state == QLatin1String("exited") && v.exitCode.value_or(-1) >= 0)
+        return QStringLiteral("exited %1").arg(*v.exitCode);
     return v.state.isEmpty() ? QStringLiteral("unknown") : v.state;
 }
 
-QString noteText(const RunExporter::Variation &v)
+QString noteText(const RecordedVariation &v)
 {
-    QString note = v.error.isEmpty() ? v.note : v.error;
+    QStringList parts{v.error.isEmpty() ? v.note : v.error};
+    parts += v.problems; // file names run.json gave that were not read
+    parts.removeAll(QString());
+    QString note = parts.join(QLatin1Char(' '));
     note.replace(QLatin1Char('\n'), QLatin1Char(' '));
     return note;
 }
@@ -222,50 +225,46 @@ QString bytesText(qint64 bytes)
 
 // The resource peaks run.json records per variation (cpu_peak_percent, memory_peak_bytes);
 // "-" for a variation never sampled (it did not run, or the run predates sampling).
-std::pair<QString, QString> peakTexts(const QJsonObject &variation)
+std::pair<QString, QString> peakTexts(const RecordedVariation &v)
 {
-    const QJsonValue cpu = variation.value(QLatin1String("cpu_peak_percent"));
-    const QJsonValue memory = variation.value(QLatin1String("memory_peak_bytes"));
-    return {cpu.isDouble() ? QStringLiteral("%1 %").arg(cpu.toDouble(), 0, 'f', 1)
-                           : QStringLiteral("-"),
-            memory.isDouble() ? bytesText(qint64(memory.toDouble())) : QStringLiteral("-")};
+    return {v.cpuPeakPercent ? QStringLiteral("%1 %").arg(*v.cpuPeakPercent, 0, 'f', 1)
+                             : QStringLiteral("-"),
+            v.memoryPeakBytes ? bytesText(*v.memoryPeakBytes) : QStringLiteral("-")};
 }
 
 // What the variation's workspace patch changed ("3 files +39 -1"), "-" without a patch.
-QString changesText(const QJsonObject &variation)
+QString changesText(const RecordedVariation &v)
 {
-    if (variation.value(QLatin1String("patch")).toString().isEmpty())
+    if (v.patchPath.isEmpty())
         return QStringLiteral("-");
-    const qint64 files = variation.value(QLatin1String("files_changed")).toInteger();
     return QStringLiteral("%1 file%2 +%3 -%4")
-            .arg(files)
-            .arg(files == 1 ? "" : "s")
-            .arg(variation.value(QLatin1String("insertions")).toInteger())
-            .arg(variation.value(QLatin1String("deletions")).toInteger());
+            .arg(v.filesChanged)
+            .arg(v.filesChanged == 1 ? "" : "s")
+            .arg(v.insertions)
+            .arg(v.deletions);
 }
 
 // The table every format shows: one row per variation.
 QList<QStringList> summaryRows(const RunExporter &exporter, bool markWinner)
 {
     QList<QStringList> rows;
-    const QJsonArray records = exporter.record().value(QLatin1String("variations")).toArray();
-    for (qsizetype i = 0; i < exporter.variations().size(); ++i) {
-        const RunExporter::Variation &v = exporter.variations()[i];
-        const auto [cpuPeak, memoryPeak] = peakTexts(records.at(i).toObject());
+    for (const RecordedVariation &v : exporter.variations()) {
+        const auto [cpuPeak, memoryPeak] = peakTexts(v);
         QString name = v.name;
         if (markWinner && v.name == exporter.winner())
             name += QStringLiteral(" (winner)");
-        rows.append({name,
-                     stateText(v),
-                     v.exitCode >= 0 ? QString::number(v.exitCode) : QStringLiteral("-"),
-                     durationText(v.durationMs),
-                     QString::number(v.lines[0] + v.lines[1]),
-                     QString::number(v.bytes[0] + v.bytes[1]),
-                     QString::number(v.lines[1]),
-                     changesText(records.at(i).toObject()),
-                     cpuPeak,
-                     memoryPeak,
-                     noteText(v)});
+        rows.append(
+                {name,
+                 stateText(v),
+                 v.exitCode.value_or(-1) >= 0 ? QString::number(*v.exitCode) : QStringLiteral("-"),
+                 durationText(v.durationMs),
+                 QString::number(v.stdoutLines + v.stderrLines),
+                 QString::number(v.stdoutBytes + v.stderrBytes),
+                 QString::number(v.stderrLines),
+                 changesText(v),
+                 cpuPeak,
+                 memoryPeak,
+                 noteText(v)});
     }
     return rows;
 }
@@ -350,23 +349,20 @@ struct Patch
 
 std::optional<Patch> variationPatch(const RunExporter &exporter, qsizetype index)
 {
-    const QJsonObject o
-            = exporter.record().value(QLatin1String("variations")).toArray().at(index).toObject();
-    // Only a file name: a run.json must not point an export outside its folder.
-    const QString name = QFileInfo(o.value(QLatin1String("patch")).toString()).fileName();
-    if (name.isEmpty())
+    const RecordedVariation &v = exporter.variations()[index];
+    if (v.patchPath.isEmpty())
         return std::nullopt;
-    QFile file(QDir(exporter.runDirectory()).absoluteFilePath(name));
+    QFile file(v.patchPath);
     if (!file.open(QIODevice::ReadOnly))
         return std::nullopt;
     Patch patch;
     patch.text = file.read(16 * 1024 * 1024);
     if (!exporter.secretValues().isEmpty())
         patch.text = SecretRedactor::redact(patch.text, exporter.secretValues());
-    patch.fileName = name;
-    patch.files = o.value(QLatin1String("files_changed")).toInteger();
-    patch.insertions = o.value(QLatin1String("insertions")).toInteger();
-    patch.deletions = o.value(QLatin1String("deletions")).toInteger();
+    patch.fileName = v.patchFileName();
+    patch.files = v.filesChanged;
+    patch.insertions = v.insertions;
+    patch.deletions = v.deletions;
     return patch;
 }
 
@@ -459,16 +455,16 @@ Result<void> writeMarkdown(const RunExporter &exporter, Sink &sink, qint64 *chun
         sink.add(QStringLiteral("| %1 |\n").arg(cells.join(QStringLiteral(" | "))));
     }
     for (qsizetype index = 0; index < exporter.variations().size(); ++index) {
-        const RunExporter::Variation &v = exporter.variations()[index];
+        const RecordedVariation &v = exporter.variations()[index];
         sink.add(QStringLiteral("\n## Variation %1%2\n\n")
                          .arg(markdownCell(v.name),
                               v.name == exporter.winner() ? QStringLiteral(" (winner)")
                                                           : QString()));
         sink.add(QStringLiteral("%1 · %2 · %3 lines (%4 on stderr) · %5 bytes\n")
                          .arg(markdownCell(stateText(v)), durationText(v.durationMs))
-                         .arg(v.lines[0] + v.lines[1])
-                         .arg(v.lines[1])
-                         .arg(v.bytes[0] + v.bytes[1]));
+                         .arg(v.stdoutLines + v.stderrLines)
+                         .arg(v.stderrLines)
+                         .arg(v.stdoutBytes + v.stderrBytes));
         if (!noteText(v).isEmpty())
             sink.add(QStringLiteral("\n> %1\n").arg(markdownCell(noteText(v))));
         if (!QFileInfo::exists(v.transcriptPath)) {
@@ -547,7 +543,7 @@ Result<void> writeText(const RunExporter &exporter, Sink &sink, qint64 *chunks)
         sink.add(QStringLiteral("%1: %2\n").arg(label, value));
     sink.add("\n");
     sink.add(textTable(kSummaryHeader, summaryRows(exporter, true)));
-    for (const RunExporter::Variation &v : exporter.variations()) {
+    for (const RecordedVariation &v : exporter.variations()) {
         sink.add(QStringLiteral("\n==== %1%2: %3, %4 ====\n")
                          .arg(v.name,
                               v.name == exporter.winner() ? QStringLiteral(" (winner)") : QString(),
@@ -789,7 +785,7 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
                      .arg(qMax<qsizetype>(1, exporter.variations().size())));
     QString html;
     for (qsizetype index = 0; index < exporter.variations().size(); ++index) {
-        const RunExporter::Variation &v = exporter.variations()[index];
+        const RecordedVariation &v = exporter.variations()[index];
         const bool winner = v.name == exporter.winner();
         sink.add(QStringLiteral("<section class=\"v%1\">\n<header><h3>%2%3</h3>"
                                 "<p>%4 · %5 · %6 lines · %7 bytes</p></header>\n")
@@ -799,8 +795,8 @@ Result<void> writeHtml(const RunExporter &exporter, Sink &sink, qint64 *chunks)
                                      : QString(),
                               htmlEscaped(stateText(v)),
                               durationText(v.durationMs))
-                         .arg(v.lines[0] + v.lines[1])
-                         .arg(v.bytes[0] + v.bytes[1]));
+                         .arg(v.stdoutLines + v.stderrLines)
+                         .arg(v.stdoutBytes + v.stderrBytes));
         const bool structured
                 = QFileInfo::exists(v.transcriptPath) && isEventStream(v.transcriptPath);
         if (structured) {
@@ -874,7 +870,7 @@ Result<void> writeJson(const RunExporter &exporter, Sink &sink, qint64 *chunks)
     sink.add(head);
     QByteArray line;
     bool firstVariation = true;
-    for (const RunExporter::Variation &v : exporter.variations()) {
+    for (const RecordedVariation &v : exporter.variations()) {
         line = firstVariation ? "\n{\"variation\":" : ",\n{\"variation\":";
         firstVariation = false;
         appendJsonString(line, v.name);
@@ -1008,27 +1004,11 @@ Result<void> RunExporter::open(const QString &runDir)
 
     const QJsonValue winner = m_record.value(QLatin1String("winner"));
     m_variations.clear();
-    const QJsonArray variations = m_record.value(QLatin1String("variations")).toArray();
-    for (const QJsonValue &value : variations) {
-        const QJsonObject o = value.toObject();
-        Variation v;
-        v.name = o.value(QLatin1String("name")).toString();
-        v.state = o.value(QLatin1String("state")).toString();
-        v.exitCode = o.value(QLatin1String("exit_code")).toInt(-1);
-        v.durationMs = o.value(QLatin1String("duration_ms")).toInteger();
-        v.bytes[0] = o.value(QLatin1String("stdout_bytes")).toInteger();
-        v.bytes[1] = o.value(QLatin1String("stderr_bytes")).toInteger();
-        v.lines[0] = o.value(QLatin1String("stdout_lines")).toInteger();
-        v.lines[1] = o.value(QLatin1String("stderr_lines")).toInteger();
-        v.error = o.value(QLatin1String("error")).toString();
-        v.note = o.value(QLatin1String("note")).toString();
-        // Only a file name: a run.json must not point an export outside its folder.
-        QString transcript = QFileInfo(o.value(QLatin1String("transcript")).toString()).fileName();
-        if (transcript.isEmpty())
-            transcript = v.name + QStringLiteral(".jsonl");
-        v.transcriptPath = QDir(m_dir).absoluteFilePath(transcript);
-        m_variations.append(v);
-    }
+    // Read from the masked record, so names, errors and notes are masked too.
+    const Result<QList<RecordedVariation>> recorded = readRunVariations(m_record, m_dir);
+    if (!recorded)
+        return recorded.error();
+    m_variations = *recorded;
     if (winner.isString())
         m_winner = winner.toString();
     else if (winner.isDouble())

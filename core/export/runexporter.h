@@ -1,5 +1,6 @@
 #pragma once
 
+#include "run/runfolder.h"
 #include "util/result.h"
 
 #include <QJsonObject>
@@ -26,18 +27,7 @@ class RunExporter
 public:
     enum class Format { Markdown, Html, Json, Text };
 
-    struct Variation
-    {
-        QString name;
-        QString state;     // as run.json has it: "exited", "failed", ...
-        int exitCode = -1; // -1: none recorded
-        qint64 durationMs = 0;
-        qint64 bytes[2] = {0, 0}; // stdout, stderr
-        qint64 lines[2] = {0, 0};
-        QString error;
-        QString note;
-        QString transcriptPath; // absolute; may not exist (a variation that never started)
-    };
+    using Variation = RecordedVariation; // run.json's record of one variation, masked
 
     explicit RunExporter(QProcessEnvironment environment
                          = QProcessEnvironment::systemEnvironment());

@@ -9,7 +9,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
 #include <QSqlDatabase>
@@ -97,7 +96,7 @@ QString cleanFolder(const QString &folder)
     return folder.isEmpty() ? QString() : QDir::cleanPath(QDir(folder).absolutePath());
 }
 
-QString runImage(const QJsonObject &runJson)
+QString runImage(const QJsonObject &runJson, const QList<RecordedVariation> &variations)
 {
     const QString image = runJson.value(QLatin1String("spec"))
                                   .toObject()
@@ -105,10 +104,7 @@ QString runImage(const QJsonObject &runJson)
                                   .toString();
     if (!image.isEmpty())
         return image;
-    const QJsonArray variations = runJson.value(QLatin1String("variations")).toArray();
-    return variations.isEmpty()
-                   ? QString()
-                   : variations.first().toObject().value(QLatin1String("image")).toString();
+    return variations.isEmpty() ? QString() : variations.first().image;
 }
 
 const char kSummaryColumns[] = "r.id, r.name, r.image, r.started_at, r.finished_at, r.state, "
@@ -291,6 +287,10 @@ Result<void> HistoryDb::recordRun(const QJsonObject &runJson, const QString &fol
         return Error{QStringLiteral("cannot record the run in %1: its run.json has no run_id")
                              .arg(folder),
                      2};
+    // Read before the transaction: a damaged variations list records nothing.
+    const Result<QList<RecordedVariation>> variations = readRunVariations(runJson, folder);
+    if (!variations)
+        return variations.error();
 
     QSqlDatabase db = database();
     if (!db.transaction())
@@ -312,7 +312,7 @@ Result<void> HistoryDb::recordRun(const QJsonObject &runJson, const QString &fol
             "folder = excluded.folder, winner = COALESCE(excluded.winner, runs.winner)"));
     query.addBindValue(id);
     query.addBindValue(notNull(runJson.value(QLatin1String("name")).toString()));
-    query.addBindValue(notNull(runImage(runJson)));
+    query.addBindValue(notNull(runImage(runJson, *variations)));
     // run.json's spec already holds secret names only (RunSpec::toJson never sees a value).
     query.addBindValue(
             QString::fromUtf8(QJsonDocument(runJson.value(QLatin1String("spec")).toObject())
@@ -338,23 +338,21 @@ Result<void> HistoryDb::recordRun(const QJsonObject &runJson, const QString &fol
             "INSERT INTO variations (run_id, position, name, image, state, exit_code, "
             "duration_ms, stdout_bytes, stderr_bytes, stdout_lines, stderr_lines, error) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    const QJsonArray variations = runJson.value(QLatin1String("variations")).toArray();
-    for (int i = 0; i < variations.size(); ++i) {
-        const QJsonObject v = variations.at(i).toObject();
-        const QJsonValue exitCode = v.value(QLatin1String("exit_code"));
+    for (int i = 0; i < variations->size(); ++i) {
+        const RecordedVariation &v = variations->at(i);
         query.addBindValue(id);
         query.addBindValue(i);
-        query.addBindValue(notNull(v.value(QLatin1String("name")).toString()));
-        query.addBindValue(notNull(v.value(QLatin1String("image")).toString()));
-        query.addBindValue(notNull(v.value(QLatin1String("state")).toString()));
-        query.addBindValue(exitCode.isDouble() ? QVariant(exitCode.toInt())
-                                               : QVariant(QMetaType::fromType<int>()));
-        query.addBindValue(v.value(QLatin1String("duration_ms")).toInteger());
-        query.addBindValue(v.value(QLatin1String("stdout_bytes")).toInteger());
-        query.addBindValue(v.value(QLatin1String("stderr_bytes")).toInteger());
-        query.addBindValue(v.value(QLatin1String("stdout_lines")).toInteger());
-        query.addBindValue(v.value(QLatin1String("stderr_lines")).toInteger());
-        query.addBindValue(notNull(v.value(QLatin1String("error")).toString()));
+        query.addBindValue(notNull(v.name));
+        query.addBindValue(notNull(v.image));
+        query.addBindValue(notNull(v.state));
+        query.addBindValue(v.exitCode ? QVariant(*v.exitCode)
+                                      : QVariant(QMetaType::fromType<int>()));
+        query.addBindValue(v.durationMs);
+        query.addBindValue(v.stdoutBytes);
+        query.addBindValue(v.stderrBytes);
+        query.addBindValue(v.stdoutLines);
+        query.addBindValue(v.stderrLines);
+        query.addBindValue(notNull(v.error));
         if (!query.exec())
             return fail(QStringLiteral("recording the variations of run %1").arg(id));
     }
