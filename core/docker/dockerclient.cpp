@@ -106,8 +106,10 @@ DockerReply *DockerClient::ping(QObject *context, Callback<PingInfo> callback)
             request,
             context,
             [this, callback = std::move(callback)](Result<PingInfo> result) {
-                if (result)
+                if (result) {
                     m_apiVersion = result->negotiatedApiVersion;
+                    m_podman = result->podman;
+                }
                 callback(std::move(result));
             },
             [](DockerReply *reply) -> Result<PingInfo> {

@@ -35,6 +35,9 @@ public:
     const DockerEndpoint &endpoint() const { return m_endpoint; }
     QString apiVersion() const { return m_apiVersion; }
     void setApiVersion(const QString &version) { m_apiVersion = version; }
+    // Whether the engine is Podman, as ping() found out (false until then).
+    bool isPodman() const { return m_podman; }
+    void setPodman(bool podman) { m_podman = podman; }
     void setTimeout(int ms) { m_timeoutMs = ms; }
     static QString negotiate(const QString &ours, const QString &daemons);
     static int compareVersions(const QString &a, const QString &b);
@@ -109,6 +112,7 @@ private:
 
     DockerEndpoint m_endpoint;
     QString m_apiVersion;
+    bool m_podman = false;
     int m_timeoutMs = kDefaultTimeoutMs;
 };
 

@@ -73,6 +73,7 @@ void DockerMonitor::checkNow()
                           .arg(ping->podman ? QStringLiteral("Podman") : QStringLiteral("Docker"),
                                ping->negotiatedApiVersion);
         m_client->setApiVersion(ping->negotiatedApiVersion);
+        m_client->setPodman(ping->podman);
         setHealth(Health::Healthy, text);
     });
 }

@@ -39,6 +39,14 @@ QJsonObject ContainerCreateOptions::toJson() const
         host.insert(QLatin1String("PidsLimit"), pidsLimit);
     if (!networkMode.isEmpty())
         host.insert(QLatin1String("NetworkMode"), networkMode);
+    if (!logDriver.isEmpty()) {
+        QJsonObject logConfig;
+        for (auto it = logOptions.cbegin(); it != logOptions.cend(); ++it)
+            logConfig.insert(it.key(), it.value());
+        host.insert(QLatin1String("LogConfig"),
+                    QJsonObject{{QLatin1String("Type"), logDriver},
+                                {QLatin1String("Config"), logConfig}});
+    }
     config.insert(QLatin1String("HostConfig"), host);
     return config;
 }

@@ -49,6 +49,9 @@ struct ContainerCreateOptions
     qint64 nanoCpus = 0;    // 0: none
     qint64 pidsLimit = 0;   // 0: none
     QString networkMode;    // empty: the daemon's default
+    // HostConfig.LogConfig; an empty driver leaves the daemon's default in place.
+    QString logDriver;
+    QMap<QString, QString> logOptions;
 
     QJsonObject toJson() const;
 };

@@ -196,6 +196,17 @@ void VariationRunner::start()
     options.memoryBytes = m_launch.limits.memoryBytes;
     options.nanoCpus = qint64(m_launch.limits.cpus * 1e9);
     options.pidsLimit = m_launch.limits.pids;
+    if (!m_client->isPodman()) {
+        // Docker logs Parallax's containers with the `local` driver, never rotated. Recovery
+        // reads the log from its first byte and skips what the transcript holds, so the log
+        // must keep the whole run; and dockerd's logging is the bottleneck of a flood, where
+        // `local` (binary records) costs it about a fifth less CPU than `json-file` (JSON
+        // escaping and a formatted time stamp per line; see docs/benchmarks.md). Podman has
+        // its own drivers and keeps its default.
+        options.logDriver = QStringLiteral("local");
+        options.logOptions = {{QStringLiteral("max-size"), QStringLiteral("1t")},
+                              {QStringLiteral("compress"), QStringLiteral("false")}};
+    }
     m_client->createContainer(
             options, this, [this](const Result<QString> &result) { onCreated(result); });
 }

@@ -106,6 +106,36 @@ inline Result<QJsonObject> inspectContainer(DockerClient &client, const QString 
     });
 }
 
+// A container's whole log as Docker kept it (stderr apart, everything else with stdout), or
+// nullopt when the read did not end within 15 s.
+struct ContainerLogs
+{
+    QByteArray out;
+    QByteArray err;
+};
+
+inline std::optional<ContainerLogs> readContainerLogs(DockerClient &client,
+                                                      const QString &containerId)
+{
+    ContainerLogs logged;
+    bool ended = false;
+    ContainerStream *reader = client.logs(containerId, LogsOptions(), false, &client);
+    QObject::connect(reader,
+                     &ContainerStream::outputReceived,
+                     reader,
+                     [&logged](StreamType s, const QByteArray &d) {
+                         (s == StreamType::Stderr ? logged.err : logged.out).append(d);
+                     });
+    QObject::connect(reader, &ContainerStream::finished, reader, [&ended] { ended = true; });
+    const QPointer<ContainerStream> alive(reader); // it deletes itself once finished
+    const bool done = QTest::qWaitFor([&ended] { return ended; }, 15000);
+    if (alive)
+        QObject::disconnect(reader, nullptr, nullptr, nullptr); // the lambdas hold references
+    if (!done)
+        return std::nullopt;
+    return logged;
+}
+
 inline Result<QList<ContainerSummary>> listContainers(DockerClient &client,
                                                       const QStringList &labelFilters)
 {

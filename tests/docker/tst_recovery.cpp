@@ -8,6 +8,7 @@
 // daemon (or PARALLAX_SOURCE_DIR to build it). Otherwise every test is skipped, loudly.
 // The CLI tests need PARALLAX_BINARY (CTest sets both).
 
+#include "dockertesthelpers.h"
 #include "privatedaemon.h"
 
 #include "docker/dockerclient.h"
@@ -114,34 +115,6 @@ QByteArray specJson(const QList<QJsonObject> &variations, const QJsonObject &ext
 }
 
 // Where two byte strings first differ, with a little context, for a readable failure.
-// A container's whole log as Docker kept it (stderr apart, everything else with stdout), or
-// nullopt when the read did not end within 15 s.
-struct Logged
-{
-    QByteArray out;
-    QByteArray err;
-};
-std::optional<Logged> readLogs(DockerClient *docker, const QString &containerId)
-{
-    Logged logged;
-    bool ended = false;
-    ContainerStream *reader = docker->logs(containerId, LogsOptions(), false, docker);
-    QObject::connect(reader,
-                     &ContainerStream::outputReceived,
-                     reader,
-                     [&logged](StreamType s, const QByteArray &d) {
-                         (s == StreamType::Stderr ? logged.err : logged.out).append(d);
-                     });
-    QObject::connect(reader, &ContainerStream::finished, reader, [&ended] { ended = true; });
-    const QPointer<ContainerStream> alive(reader); // it deletes itself once finished
-    const bool done = QTest::qWaitFor([&ended] { return ended; }, 15000);
-    if (alive)
-        QObject::disconnect(reader, nullptr, nullptr, nullptr); // the lambdas hold references
-    if (!done)
-        return std::nullopt;
-    return logged;
-}
-
 QString describeDiff(const QByteArray &actual, const QByteArray &expected)
 {
     qsizetype at = 0;
@@ -401,7 +374,7 @@ void TestRecovery::liveRestoreKeepsContainers()
         docker->waitContainer(*id, QStringLiteral("not-running"), c, done);
     });
     QVERIFY2(waited, qPrintable(waited.errorString()));
-    const std::optional<Logged> logged = readLogs(docker.get(), *id);
+    const std::optional<ContainerLogs> logged = readContainerLogs(*docker, *id);
     QVERIFY(logged);
     const QByteArray &out = logged->out;
     const QByteArray &err = logged->err;
@@ -472,7 +445,7 @@ void TestRecovery::daemonRestartMidRun()
                                  const QByteArray &expected) {
         if (recorded == expected)
             return true;
-        const std::optional<Logged> logs = readLogs(docker.get(), v->containerId());
+        const std::optional<ContainerLogs> logs = readContainerLogs(*docker, v->containerId());
         const QByteArray logged
                 = !logs ? QByteArray() : (type == StreamType::Stderr ? logs->err : logs->out);
         if (!logs || logged == expected || recorded != logged) {
@@ -857,7 +830,7 @@ void TestRecovery::restartWithoutLiveRestore()
     QVERIFY2(err.endsWith("parallax-demo-agent: interrupted by SIGTERM\n"), err.constData());
 
     // And it is exactly what Docker logged (the spec keeps the container).
-    const std::optional<Logged> logged = readLogs(docker.get(), v->containerId());
+    const std::optional<ContainerLogs> logged = readContainerLogs(*docker, v->containerId());
     QVERIFY(logged);
     QVERIFY2(out == logged->out, qPrintable(describeDiff(out, logged->out)));
     QCOMPARE(err, logged->err);
@@ -907,7 +880,7 @@ void TestRecovery::crashWithoutLiveRestore()
     for (qint64 i = 1; i <= n; ++i)
         expected += "Count: " + QByteArray::number(i) + '\n';
     QVERIFY2(out == expected, qPrintable(describeDiff(out, expected)));
-    const std::optional<Logged> logged = readLogs(docker.get(), v->containerId());
+    const std::optional<ContainerLogs> logged = readContainerLogs(*docker, v->containerId());
     QVERIFY(logged);
     QVERIFY2(out == logged->out, qPrintable(describeDiff(out, logged->out)));
 }

@@ -5,6 +5,7 @@
 // their io.parallax.run label) and the docker CLI's reference ones (parallax.test=tst_run) - is
 // removed in cleanup(), also when the test failed. Without a daemon the tests are skipped, loudly.
 
+#include "dockertesthelpers.h"
 #include "runtesthelpers.h"
 
 #include "docker/dockerclient.h"
@@ -35,6 +36,9 @@ char *toString(const VariationState &state)
 
 using namespace Parallax;
 using namespace Parallax::RunTest;
+using DockerTest::ContainerLogs;
+using DockerTest::inspectContainer;
+using DockerTest::readContainerLogs;
 
 namespace {
 
@@ -1031,6 +1035,22 @@ void TestRun::keepContainers()
     QCOMPARE(container.labels.value(Labels::kOwner), QString::fromLatin1(Labels::kOwnerValue));
     QCOMPARE(container.labels.value(Labels::kVariation), QStringLiteral("v1"));
     QVERIFY(container.names.contains(QStringLiteral("/parallax-%1-v1").arg(run.id())));
+    // Logged with the `local` driver, never rotated (recovery reads the log from its start).
+    const Result<QJsonObject> inspected = inspectContainer(*m_client, container.id);
+    QVERIFY2(inspected, qPrintable(inspected.errorString()));
+    const QJsonObject logConfig = inspected->value(QLatin1String("HostConfig"))
+                                          .toObject()
+                                          .value(QLatin1String("LogConfig"))
+                                          .toObject();
+    QCOMPARE(logConfig.value(QLatin1String("Type")).toString(), QStringLiteral("local"));
+    const QJsonObject logOptions = logConfig.value(QLatin1String("Config")).toObject();
+    QCOMPARE(logOptions.value(QLatin1String("max-size")).toString(), QStringLiteral("1t"));
+    QCOMPARE(logOptions.value(QLatin1String("compress")).toString(), QStringLiteral("false"));
+    // Docker reads that log back as the transcript recorded it.
+    const std::optional<ContainerLogs> logged = readContainerLogs(*m_client, container.id);
+    QVERIFY(logged);
+    QCOMPARE(logged->out, QByteArray("exiting with code 0\n"));
+    QCOMPARE(logged->err, QByteArray());
 
     const Result<int> removed = removeRunContainers(*m_client, {run.id()});
     QVERIFY2(removed, qPrintable(removed.errorString()));
