@@ -45,6 +45,15 @@ Result<QList<RecordedVariation>> writeAndRead(const QString &folder, const QJson
     return readRunVariations(*read, folder);
 }
 
+// A run.json with one variation "v1" that has `key` set to `value`.
+Result<QList<RecordedVariation>>
+writeAndReadWith(const QString &folder, const QString &key, const QJsonValue &value)
+{
+    QJsonObject o{{"name", "v1"}};
+    o.insert(key, value);
+    return writeAndRead(folder, runWith(QJsonArray{o}));
+}
+
 } // namespace
 
 class TestRunFolder : public QObject
@@ -182,9 +191,7 @@ void TestRunFolder::wrongTypesReadAsAbsent()
     QFETCH(QJsonValue, value);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QJsonObject o{{"name", "v1"}};
-    o.insert(key, value);
-    const Result<QList<RecordedVariation>> read = writeAndRead(dir.path(), runWith(QJsonArray{o}));
+    const Result<QList<RecordedVariation>> read = writeAndReadWith(dir.path(), key, value);
     QVERIFY2(read, qPrintable(read.errorString()));
     const RecordedVariation &v = read->first();
     // Whatever the field, the record reads exactly like one without it.
@@ -222,9 +229,7 @@ void TestRunFolder::escapingFileNamesAreDropped()
     QFETCH(QString, name);
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    QJsonObject o{{"name", "v1"}};
-    o.insert(key, name);
-    const Result<QList<RecordedVariation>> read = writeAndRead(dir.path(), runWith(QJsonArray{o}));
+    const Result<QList<RecordedVariation>> read = writeAndReadWith(dir.path(), key, name);
     QVERIFY2(read, qPrintable(read.errorString()));
     const RecordedVariation &v = read->first();
     const QDir folder(dir.path());
