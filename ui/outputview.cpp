@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QContextMenuEvent>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFontDatabase>
 #include <QFontMetricsF>
 #include <QKeyEvent>
@@ -13,6 +14,7 @@
 #include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPointer>
 #include <QScrollBar>
 #include <QStyleHints>
 #include <QToolButton>
@@ -20,6 +22,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
+#include <vector>
 
 namespace Parallax {
 
@@ -163,6 +167,76 @@ struct OutputView::LineLayout
     }
 };
 
+// One frame clock for every OutputView of the process (GUI thread). The views that changed
+// are flushed together, so a window of 32 streaming panes repaints once per frame instead of
+// once per pane, and a change costs a clock reading instead of two timer restarts. The policy
+// is the one each view had on its own (docs/output-view.md): paint IdleMsecs after the changes
+// stop, and at least every CapMsecs while they go on.
+class FrameClock : public QObject
+{
+public:
+    static FrameClock *instance()
+    {
+        static QPointer<FrameClock> clock;
+        if (!clock)
+            clock = new FrameClock(QCoreApplication::instance());
+        return clock;
+    }
+
+    void request(OutputView *view)
+    {
+        m_lastChangeNs = m_clock.nsecsElapsed();
+        if (!view->m_framePending) {
+            view->m_framePending = true;
+            m_views.push_back(view);
+        }
+        if (!m_timer.isActive()) {
+            m_firstChangeNs = m_lastChangeNs;
+            m_timer.start(IdleMsecs);
+        }
+    }
+
+    void cancel(OutputView *view)
+    {
+        if (!view->m_framePending)
+            return;
+        view->m_framePending = false;
+        m_views.erase(std::remove(m_views.begin(), m_views.end(), view), m_views.end());
+    }
+
+private:
+    explicit FrameClock(QObject *parent)
+        : QObject(parent)
+    {
+        m_clock.start();
+        m_timer.setSingleShot(true);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        connect(&m_timer, &QTimer::timeout, this, &FrameClock::onTimeout);
+    }
+
+    void onTimeout()
+    {
+        const qint64 now = m_clock.nsecsElapsed();
+        const qint64 due = std::min(m_lastChangeNs + IdleMsecs * qint64(1000000),
+                                    m_firstChangeNs + CapMsecs * qint64(1000000));
+        if (now < due) { // changes went on: wait for them to stop, or for the cap
+            m_timer.start(int((due - now + 999999) / 1000000));
+            return;
+        }
+        const std::vector<OutputView *> views = std::exchange(m_views, {});
+        for (OutputView *view : views) {
+            view->m_framePending = false;
+            view->flushFrame();
+        }
+    }
+
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+    qint64 m_firstChangeNs = 0; // of the pending frame
+    qint64 m_lastChangeNs = 0;
+    std::vector<OutputView *> m_views;
+};
+
 OutputView::OutputView(QWidget *parent)
     : QAbstractScrollArea(parent)
 {
@@ -190,12 +264,6 @@ OutputView::OutputView(QWidget *parent)
     m_fonts[0] = font;
     updateFontMetrics();
 
-    m_idleTimer.setSingleShot(true);
-    m_idleTimer.setInterval(IdleMsecs);
-    m_capTimer.setSingleShot(true);
-    m_capTimer.setInterval(CapMsecs);
-    connect(&m_idleTimer, &QTimer::timeout, this, &OutputView::flushFrame);
-    connect(&m_capTimer, &QTimer::timeout, this, &OutputView::flushFrame);
     m_dragScrollTimer.setInterval(DragScrollMsecs);
     connect(&m_dragScrollTimer, &QTimer::timeout, this, &OutputView::dragScroll);
 
@@ -218,6 +286,8 @@ OutputView::OutputView(QWidget *parent)
 
 OutputView::~OutputView()
 {
+    if (m_framePending)
+        FrameClock::instance()->cancel(this);
     // The own buffer is a child and dies after this object's members: it must not call back.
     if (m_buffer)
         disconnect(m_buffer, nullptr, this, nullptr);
@@ -301,15 +371,13 @@ void OutputView::onBufferChanged(qsizetype firstChangedLine,
 
 void OutputView::scheduleFrame()
 {
-    m_idleTimer.start(); // restarted by every change: a trickle paints IdleMsecs after it stops
-    if (!m_capTimer.isActive())
-        m_capTimer.start(); // not restarted: a flood still paints every CapMsecs
+    FrameClock::instance()->request(this);
 }
 
 void OutputView::flushFrame()
 {
-    m_idleTimer.stop();
-    m_capTimer.stop();
+    if (m_framePending)
+        FrameClock::instance()->cancel(this);
     if (!m_pending)
         return;
     m_pending = false;

@@ -219,9 +219,9 @@ private:
     TerminalBuffer *m_ownBuffer = nullptr;
     QPointer<TerminalBuffer> m_buffer;
 
-    // Frame timing: the idle timer restarts per change, the cap timer does not.
-    QTimer m_idleTimer;
-    QTimer m_capTimer;
+    // Frame timing: the process's one FrameClock flushes every changed view together.
+    friend class FrameClock;
+    bool m_framePending = false; // queued on the FrameClock
     bool m_pending = false;
     qint64 m_pendingAppendedFrom = -1; // first new line number since the last frame, -1 none
     QVarLengthArray<qint64, 4> m_pendingUpdated; // older lines changed in place

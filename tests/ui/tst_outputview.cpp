@@ -6,6 +6,7 @@
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -16,6 +17,9 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWheelEvent>
+
+#include <chrono>
+#include <thread>
 
 using namespace Parallax;
 
@@ -183,6 +187,7 @@ private slots:
     void pausesOnScrollUpAndResumes();
     void endKeyAndScrollBarResume();
     void updatesAreCoalesced();
+    void viewsShareOneFrame();
     void findCountsAndSteps();
     void findFollowsNewOutput();
     void findBarDrivesView();
@@ -331,6 +336,74 @@ void TestOutputView::updatesAreCoalesced()
         QTest::qWait(1);
     qInfo("a single line was painted after %lld ms", timer.elapsed());
     QVERIFY(paints.count > before);
+}
+
+// Counts the top-level window's repaint passes (UpdateRequest) and notes, for each watched
+// viewport, the pass in which it was first painted.
+class FrameRecorder : public QObject
+{
+public:
+    FrameRecorder(QWidget *window, QList<QWidget *> viewports)
+        : m_viewports(std::move(viewports))
+    {
+        window->installEventFilter(this);
+        for (QWidget *viewport : m_viewports)
+            viewport->installEventFilter(this);
+        firstPaintPass.fill(-1, m_viewports.size());
+    }
+    int passes = 0;
+    QList<int> firstPaintPass;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::UpdateRequest)
+            ++passes;
+        if (event->type() == QEvent::Paint) {
+            const qsizetype i = m_viewports.indexOf(static_cast<QWidget *>(watched));
+            if (i >= 0 && firstPaintPass[i] < 0)
+                firstPaintPass[i] = passes;
+        }
+        return false;
+    }
+
+private:
+    QList<QWidget *> m_viewports;
+};
+
+void TestOutputView::viewsShareOneFrame()
+{
+    // Two panes that change a few ms apart are painted in one repaint pass of their window:
+    // every OutputView of the process runs on one frame clock (32 streaming panes must not
+    // cost 32 passes per frame).
+    QWidget window;
+    auto *layout = new QHBoxLayout(&window);
+    auto *left = new OutputView;
+    auto *right = new OutputView;
+    layout->addWidget(left);
+    layout->addWidget(right);
+    window.resize(900, 400);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(50);
+    FrameRecorder frames(&window, {left->viewport(), right->viewport()});
+
+    left->appendOutput(StreamType::Stdout, "left\n", 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3)); // no event loop in between
+    right->appendOutput(StreamType::Stdout, "right\n", 2);
+    QTRY_VERIFY(frames.firstPaintPass[0] >= 0 && frames.firstPaintPass[1] >= 0);
+    QCOMPARE(frames.firstPaintPass[0], frames.firstPaintPass[1]);
+    QCOMPARE(left->buffer()->lineCount(), 1);
+    QCOMPARE(right->buffer()->lineCount(), 1);
+
+    // A view deleted while its frame is pending is forgotten, and the other still paints.
+    const int passesBefore = frames.passes;
+    frames.firstPaintPass = {-1, -1};
+    left->appendOutput(StreamType::Stdout, "gone\n", 3);
+    right->appendOutput(StreamType::Stdout, "stays\n", 4);
+    delete left;
+    QTRY_VERIFY(frames.firstPaintPass[1] >= 0);
+    QVERIFY(frames.passes > passesBefore);
 }
 
 void TestOutputView::findCountsAndSteps()
