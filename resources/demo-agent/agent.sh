@@ -501,30 +501,51 @@ mode_clock() {
     done
 }
 
+# emit_lines LO HI WIDTH — flood-format lines LO..HI (see mode_flood).
+emit_lines() {
+    _lo=$1 _digits=${#1}
+    while [ "$_lo" -le "$2" ]; do
+        _top=1 _k=0
+        while [ "$_k" -lt "$_digits" ]; do _top=$((_top * 10)) _k=$((_k + 1)); done
+        _top=$((_top - 1))
+        [ "$_top" -gt "$2" ] && _top=$2
+        _pad=$(repeat_char x $(($3 - 7 - _digits)))
+        seq "$_lo" "$_top" | sed -f /dev/fd/3 3<<EOF
+s/.*/line & $_pad/
+EOF
+        _lo=$((_top + 1)) _digits=$((_digits + 1))
+    done
+}
+
 # Flood-format lines (line n is "line <n> " padded to DEMO_LINE_BYTES) at about
 # DEMO_RATE lines per second for DEMO_SECONDS seconds: DEMO_TICKS bursts per
 # second, each followed by a sleep of one tick (so the real rate is a little
 # lower when a burst takes long; the total is always DEMO_RATE × DEMO_SECONDS).
-# The lines are made once, as flood makes them, into a file in which line n
-# starts at byte (n - 1) × width; a burst is one dd of its range. A tick then
-# costs two processes (dd, sleep) instead of a seq | sed pipeline and its
-# padding (seven): with 32 variations on 2 CPUs the generator must not be what
-# loads the machine.
+# Each second's lines are made in one go into a file in which line n starts at
+# byte (n - 1) × width, and each burst is one dd of its range: a tick costs two
+# processes (dd, sleep) instead of a seq | sed pipeline and its padding (seven).
+# With 32 variations on 2 CPUs the generator must not be what loads the machine.
 mode_rate() {
     rate=$(uint_var DEMO_RATE 2000) || exit 2
     seconds=$(uint_var DEMO_SECONDS 30) || exit 2
     ticks=$(uint_var DEMO_TICKS 10) || exit 2
     width=$(uint_var DEMO_LINE_BYTES 80) || exit 2
     [ "$ticks" -ge 1 ] || die "DEMO_TICKS must be at least 1 (got '$ticks')"
-    total=$((rate * seconds)) n=$((ticks * seconds)) k=1 done_=0
+    total=$((rate * seconds)) n=$((ticks * seconds)) k=1 done_=0 made=0
     [ "$width" -ge $((8 + ${#total})) ] \
         || die "DEMO_LINE_BYTES must be at least $((8 + ${#total})) for $total numbered lines (got $width)"
     lines_file=/tmp/parallax-demo-rate.$$
-    DEMO_LINES=$total DEMO_LINE_BYTES=$width
-    mode_flood >"$lines_file" || die "cannot write $lines_file"
+    : >"$lines_file" || die "cannot write $lines_file"
     tick=$(awk -v t="$ticks" 'BEGIN { printf "%.4f", 1 / t }')
     while [ "$k" -le "$n" ]; do
         upto=$((total * k / n))
+        if [ "$upto" -gt "$made" ]; then # the lines of the next second
+            next=$((made + rate))
+            [ "$next" -lt "$upto" ] && next=$upto
+            [ "$next" -gt "$total" ] && next=$total
+            emit_lines $((made + 1)) "$next" "$width" >>"$lines_file"
+            made=$next
+        fi
         [ "$upto" -gt "$done_" ] && dd if="$lines_file" bs=65536 iflag=skip_bytes,count_bytes \
             skip=$((done_ * width)) count=$(((upto - done_) * width)) 2>/dev/null
         done_=$upto
