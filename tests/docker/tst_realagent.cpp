@@ -704,7 +704,7 @@ void TestRealAgent::editsFileThroughWindow()
     QVERIFY2(patch.contains("+++ b/greeting.txt") && patch.contains("\n-Hello, world\n")
                      && patch.contains("\n+" + kEdited),
              patch.constData());
-    const QJsonObject record = readRunJson(run.directory());
+    const QJsonObject record = RunTest::readRunJson(run.directory());
     const QJsonObject variation = record.value("variations").toArray().at(0).toObject();
     QCOMPARE(variation.value("exit_code").toInt(-1), 0);
     QCOMPARE(variation.value("files_changed").toInt(), 1);
@@ -733,7 +733,7 @@ void TestRealAgent::errorExitCodeRecorded()
     verifyAgainstContainer(v, &stdoutBytes);
     if (QTest::currentTestFailed())
         return;
-    const QJsonObject record = readRunJson(run.directory());
+    const QJsonObject record = RunTest::readRunJson(run.directory());
     QCOMPARE(record.value("variations").toArray().at(0).toObject().value("exit_code").toInt(-1),
              v.exitCode());
 

@@ -116,7 +116,7 @@ void TestWorkspacePatch::sessionPatch()
     run.start();
     QVERIFY2(finished.count() > 0 || finished.wait(120000), "the run did not finish");
 
-    const QJsonObject record = readRunJson(options.outDir);
+    const QJsonObject record = RunTest::readRunJson(options.outDir);
     const QJsonArray variations = record.value("variations").toArray();
     QCOMPARE(variations.size(), 2);
 
