@@ -247,11 +247,13 @@ struct Side
 struct PairResult
 {
     QList<Sample> parallax, docker;
+    QList<Sample> reference; // the optional third side, run after each pair
     QStringList errors;
 };
 
-// Warm-up (one of each, not counted), then `pairs` pairs; the order flips every pair.
-PairResult runPairs(int pairs, const Side &px, const Side &dk)
+// Warm-up (one of each, not counted), then `pairs` pairs; the order flips every pair. A
+// `reference` side (for information, not a target) runs after each pair and in the warm-up.
+PairResult runPairs(int pairs, const Side &px, const Side &dk, const Side *reference = nullptr)
 {
     PairResult r;
     auto once = [&](const Side &side, int index, QList<Sample> *into) {
@@ -270,6 +272,8 @@ PairResult runPairs(int pairs, const Side &px, const Side &dk)
     };
     once(px, -1, nullptr);
     once(dk, -1, nullptr);
+    if (reference)
+        once(*reference, -1, nullptr);
     for (int i = 0; i < pairs; ++i) {
         if (i % 2 == 0) {
             once(px, i, &r.parallax);
@@ -278,6 +282,8 @@ PairResult runPairs(int pairs, const Side &px, const Side &dk)
             once(dk, i, &r.docker);
             once(px, i, &r.parallax);
         }
+        if (reference)
+            once(*reference, i, &r.reference);
     }
     return r;
 }
@@ -380,6 +386,33 @@ QJsonObject report(const QString &name,
     for (auto it = extra.begin(); it != extra.end(); ++it)
         o.insert(it.key(), it.value());
     return o;
+}
+
+// The reference side of runPairs() (for information): its wall times and CLI CPU, and the
+// per-pair ratio parallax/reference.
+QJsonObject reportReference(const PairResult &r)
+{
+    const Stats w = stats(walls(r.reference)), cpu = stats(cpus(r.reference));
+    QList<double> ratios;
+    for (qsizetype i = 0; i < std::min(r.parallax.size(), r.reference.size()); ++i)
+        ratios << r.parallax[i].wallMs / r.reference[i].wallMs;
+    const Stats q = stats(ratios);
+    out() << QStringLiteral("  like for like, docker run --log-driver=local (no rotation, as "
+                            "Parallax sets it):\n"
+                            "    wall %1 / %2 / %3 ms, CLI CPU median %4 ms; parallax/it: "
+                            "median pair ratio %5 (%6–%7), no target\n")
+                     .arg(w.min, 0, 'f', 1)
+                     .arg(w.median, 0, 'f', 1)
+                     .arg(w.max, 0, 'f', 1)
+                     .arg(cpu.median, 0, 'f', 1)
+                     .arg(q.median, 0, 'f', 3)
+                     .arg(q.min, 0, 'f', 3)
+                     .arg(q.max, 0, 'f', 3);
+    out().flush();
+    return QJsonObject{{QLatin1String("wall_ms"), statsJson(w)},
+                       {QLatin1String("cli_cpu_ms"), statsJson(cpu)},
+                       {QLatin1String("ratio"), statsJson(q)},
+                       {QLatin1String("samples"), toJson(walls(r.reference))}};
 }
 
 bool writeJson(const QString &path, const QJsonObject &o)
@@ -491,11 +524,27 @@ QJsonObject benchFlood(Context &c, bool *met, const QString &name, qint64 lines,
                                 timeoutMs,
                                 c.tmp.filePath(QStringLiteral("docker.stderr")));
             }};
-    const PairResult r = runPairs(c.opt.pairs, px, dk);
+    // Like for like: `docker run` with the log settings Parallax gives its containers on
+    // Docker (the `local` driver, never rotated). Not a target: it tells how much of the
+    // ratio above is dockerd logging less, and how much is the client.
+    Side sameLog{QStringLiteral("docker-local"), [&](int) {
+                     return runTimed(c.opt.docker,
+                                     QStringList{QStringLiteral("run"),
+                                                 QStringLiteral("--rm"),
+                                                 QStringLiteral("--log-driver=local"),
+                                                 QStringLiteral("--log-opt=max-size=1t"),
+                                                 QStringLiteral("--log-opt=compress=false")}
+                                             + dockerEnvArgs(env) + QStringList{c.opt.image},
+                                     timeoutMs,
+                                     c.tmp.filePath(QStringLiteral("docker.stderr")));
+                 }};
+    const PairResult r = runPairs(c.opt.pairs, px, dk, &sameLog);
     QJsonObject extra{{QLatin1String("lines"), lines},
                       {QLatin1String("line_bytes"), lineBytes},
                       {QLatin1String("transcripts"), transcripts}};
-    return report(name, what, 1.0, r, extra, verifyErrors, met);
+    QJsonObject result = report(name, what, 1.0, r, extra, verifyErrors, met);
+    result.insert(QLatin1String("same_log_driver"), reportReference(r));
+    return result;
 }
 
 QJsonObject benchThroughput(Context &c, bool *met)
@@ -886,11 +935,12 @@ QJsonObject benchScale(Context &c, bool *met)
     // a wait for a core rather than work of ours.
     for (const QJsonValue &gap : w.result.value(QLatin1String("longest_gaps")).toArray()) {
         const QJsonObject g = gap.toObject();
-        out() << QStringLiteral(
-                         "  gap %1 ms at %2 s after launch: the GUI thread ran %3 ms of it\n")
+        out() << QStringLiteral("  gap %1 ms at %2 s after launch: the GUI thread ran %3 ms of it "
+                                "and waited %4 ms for a core\n")
                          .arg(g.value(QLatin1String("gap_ms")).toDouble(), 0, 'f', 1)
                          .arg(g.value(QLatin1String("ended_at_ms")).toDouble() / 1000, 0, 'f', 2)
-                         .arg(g.value(QLatin1String("thread_cpu_ms")).toDouble(), 0, 'f', 1);
+                         .arg(g.value(QLatin1String("thread_cpu_ms")).toDouble(), 0, 'f', 1)
+                         .arg(g.value(QLatin1String("run_queue_ms")).toDouble(), 0, 'f', 1);
     }
     const double rssMb = w.result.value(QLatin1String("vm_hwm_kb")).toDouble() / 1024;
     const double cpu = w.result.value(QLatin1String("cpu_ms")).toDouble();

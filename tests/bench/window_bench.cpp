@@ -360,9 +360,11 @@ int main(int argc, char **argv)
     // from one while streaming.
     // With each, the CPU time the GUI thread used in it: near the gap, our own code ran;
     // far below it, the thread was waiting for a core.
+    // And the time it spent runnable but waiting on a run queue (schedstat's run_delay): the
+    // rest of a gap the thread was blocked (in poll, in a system call, on a page).
     struct Gap
     {
-        double gap, end, threadCpu;
+        double gap, end, threadCpu, runQueue;
         bool operator>(const Gap &o) const { return gap > o.gap; }
     };
     std::vector<Gap> longGaps;
@@ -372,18 +374,34 @@ int main(int argc, char **argv)
         return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
     };
     double lastThreadCpu = threadCpuMs();
+    QFile schedstat(QStringLiteral("/proc/thread-self/schedstat"));
+    schedstat.open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    const auto runQueueMs = [&schedstat] {
+        char text[96] = {};
+        if (!schedstat.isOpen() || !schedstat.seek(0))
+            return 0.0;
+        const qint64 n = schedstat.read(text, sizeof text - 1);
+        if (n <= 0)
+            return 0.0;
+        unsigned long long onCpu = 0, waiting = 0;
+        return std::sscanf(text, "%llu %llu", &onCpu, &waiting) == 2 ? waiting / 1e6 : 0.0;
+    };
+    double lastRunQueue = runQueueMs();
     QObject::connect(&probe, &QTimer::timeout, [&] {
         const double now = probeClock.nsecsElapsed() / 1e6;
         const double threadCpu = threadCpuMs();
+        const double runQueue = runQueueMs();
         maxGap = std::max(maxGap, now - lastFire);
         if (now - lastFire > 2.0 * probeMs) {
-            longGaps.push_back({now - lastFire, now, threadCpu - lastThreadCpu});
+            longGaps.push_back(
+                    {now - lastFire, now, threadCpu - lastThreadCpu, runQueue - lastRunQueue});
             std::sort(longGaps.begin(), longGaps.end(), std::greater<>());
             if (longGaps.size() > 5)
                 longGaps.pop_back();
         }
         lastFire = now;
         lastThreadCpu = threadCpu;
+        lastRunQueue = runQueue;
         if (++fires % 20 == 0)
             maxRssKb = std::max(maxRssKb, statusKb("VmRSS"));
     });
@@ -526,7 +544,8 @@ int main(int argc, char **argv)
                  for (const Gap &g : longGaps)
                      gaps.append(QJsonObject{{QLatin1String("gap_ms"), g.gap},
                                              {QLatin1String("ended_at_ms"), g.end},
-                                             {QLatin1String("thread_cpu_ms"), g.threadCpu}});
+                                             {QLatin1String("thread_cpu_ms"), g.threadCpu},
+                                             {QLatin1String("run_queue_ms"), g.runQueue}});
                  return gaps;
              }()},
             {QLatin1String("probe_ms"), probeMs},
