@@ -1,5 +1,7 @@
 #include "runfolder.h"
 
+#include "util/backgroundwriter.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -126,6 +128,7 @@ Result<QList<RecordedVariation>> readRunVariations(const QJsonObject &runJson,
 
 Result<QJsonObject> readRunJson(const QString &folder)
 {
+    BackgroundWriter::instance().drain(); // a save this process queued comes first
     const QString path = QDir(folder).absoluteFilePath(QStringLiteral("run.json"));
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))

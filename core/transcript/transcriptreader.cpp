@@ -1,6 +1,7 @@
 #include "transcriptreader.h"
 
 #include "jsonstring.h"
+#include "util/backgroundwriter.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -145,6 +146,8 @@ bool parseWithQJson(QByteArrayView line, TranscriptChunk *chunk, Fields *fields,
 
 Result<void> TranscriptReader::open(const QString &jsonlPath)
 {
+    // What this process still has queued for the file must be in it first.
+    BackgroundWriter::instance().drain();
     m_file.close();
     m_file.setFileName(jsonlPath);
     m_buffer.clear();

@@ -8,6 +8,12 @@
 #include <QLoggingCategory>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcTranscript, "parallax.transcript", QtWarningMsg)
 
@@ -97,10 +103,26 @@ Result<void> TranscriptWriter::open(const QString &runDir, const QString &variat
         m_jsonl.close();
         return logOpened;
     }
-    if (!m_jsonBuffer.isEmpty() && !flush()) {
-        close();
+    // From here on the writer thread appends, through its own descriptors.
+    const int jsonlFd = ::fcntl(m_jsonl.handle(), F_DUPFD_CLOEXEC, 0);
+    const int logFd = ::fcntl(m_log.handle(), F_DUPFD_CLOEXEC, 0);
+    m_jsonl.close();
+    m_log.close();
+    if (jsonlFd < 0 || logFd < 0) {
+        m_error = QStringLiteral("Cannot write transcript %1: %2")
+                          .arg(m_jsonlPath, QString::fromLocal8Bit(std::strerror(errno)));
+        if (jsonlFd >= 0)
+            ::close(jsonlFd);
+        if (logFd >= 0)
+            ::close(logFd);
         return Error{m_error};
     }
+    BackgroundWriter &writer = BackgroundWriter::instance();
+    m_jsonlSink = writer.adopt(jsonlFd, m_jsonlSize, m_jsonlPath, true);
+    // The .log is best effort and must not hold memory forever when it cannot be written.
+    m_logSink = writer.adopt(logFd, m_logSize, m_logPath, false);
+    if (!m_jsonBuffer.isEmpty())
+        flush();
     return {};
 }
 
@@ -145,7 +167,7 @@ void TranscriptWriter::append(StreamType stream,
                               qint64 rawLength,
                               const QByteArray &time)
 {
-    if (!m_jsonl.isOpen() || !isRecorded(stream))
+    if (!m_jsonlSink || !isRecorded(stream))
         return;
     if (rawLength < 0)
         rawLength = bytes.size();
@@ -178,7 +200,7 @@ void TranscriptWriter::append(StreamType stream,
     m_rawBytes[index] += rawLength;
     m_lines[index] += std::count(bytes.cbegin(), bytes.cend(), '\n');
 
-    if (!m_writeFailed && m_jsonBuffer.size() >= kAutoFlushBytes)
+    if (m_jsonBuffer.size() >= kAutoFlushBytes)
         flush();
 }
 
@@ -203,27 +225,37 @@ bool TranscriptWriter::writeBuffer(QFile &file, QByteArray &buffer, qint64 *comm
 
 bool TranscriptWriter::flush()
 {
-    if (!m_jsonl.isOpen())
+    if (!m_jsonlSink)
         return m_jsonBuffer.isEmpty();
-    const bool jsonlOk = writeBuffer(m_jsonl, m_jsonBuffer, &m_jsonlSize);
-    if (!jsonlOk)
-        qCWarning(lcTranscript) << m_error;
-    // The .log is best effort and must not hold memory forever when it cannot be written.
-    if (!writeBuffer(m_log, m_logBuffer, &m_logSize)) {
-        qCWarning(lcTranscript) << "dropping log output:" << m_log.errorString();
-        m_logBuffer.resize(0);
+    BackgroundWriter &writer = BackgroundWriter::instance();
+    // Handed over whole: the buffer goes to the writer and a new one fills meanwhile.
+    if (!m_jsonBuffer.isEmpty()) {
+        m_jsonlSize += m_jsonBuffer.size();
+        writer.append(m_jsonlSink, std::exchange(m_jsonBuffer, QByteArray()));
     }
-    m_writeFailed = !jsonlOk;
-    return jsonlOk;
+    if (!m_logBuffer.isEmpty()) {
+        m_logSize += m_logBuffer.size();
+        writer.append(m_logSink, std::exchange(m_logBuffer, QByteArray()));
+    }
+    // What the writer has found so far: a failure shows on a later flush, and clears once a
+    // retry went through.
+    const bool failing = m_jsonlSink->failing();
+    if (failing)
+        m_error = m_jsonlSink->errorString();
+    m_writeFailed = failing;
+    return !failing;
 }
 
 void TranscriptWriter::close()
 {
-    if (!m_jsonl.isOpen())
+    if (!m_jsonlSink)
         return;
     flush();
-    m_jsonl.close();
-    m_log.close();
+    BackgroundWriter &writer = BackgroundWriter::instance();
+    writer.close(m_jsonlSink);
+    writer.close(m_logSink);
+    m_jsonlSink.reset();
+    m_logSink.reset();
     m_jsonBuffer.clear();
     m_logBuffer.clear();
 }

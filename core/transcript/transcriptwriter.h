@@ -1,5 +1,6 @@
 #pragma once
 
+#include "util/backgroundwriter.h"
 #include "util/result.h"
 #include "util/streamtype.h"
 
@@ -14,7 +15,8 @@ namespace Parallax {
 // one JSON object per received chunk with its receipt time, stream and exact bytes, and
 // <variation>.log, the plain bytes of both streams in arrival order (format: docs/transcripts.md).
 // append() only formats into memory; flush(), called once per batch of chunks, hands the data
-// to the OS, so a flood costs one write per batch, not per chunk. Reopening an existing
+// to the BackgroundWriter (which writes it on its own thread, in order), so a flood costs one
+// write per batch, not per chunk, and the caller never waits for the disk. Reopening an existing
 // transcript continues it: a torn last line left by a crash is cut off first, and the totals
 // include what was already there. Owned by the variation's runner; GUI thread.
 class TranscriptWriter
@@ -32,12 +34,13 @@ public:
     // Stdout and Stderr only: a DaemonError is not container output and is not recorded.
     void append(StreamType stream, QByteArrayView bytes, qint64 rawLength, const QByteArray &time);
 
-    // Writes what append() buffered. On a write error returns false, cuts a partly written
-    // record off the file again and keeps the buffered data for the next flush().
+    // Hands what append() buffered to the writer thread. Returns false while the writes are
+    // failing (errorString() says why): the writer cuts a partly written batch off the file
+    // again and retries it before the next one.
     bool flush();
     void close(); // flushes
 
-    bool isOpen() const { return m_jsonl.isOpen(); }
+    bool isOpen() const { return m_jsonlSink != nullptr; }
     qint64 bytes(StreamType stream) const;
     qint64 rawBytes(StreamType stream) const;
     qint64 lines(StreamType stream) const;
@@ -49,8 +52,11 @@ private:
     Result<void> openLog(qint64 recordedBytes);
     bool writeBuffer(QFile &file, QByteArray &buffer, qint64 *committedSize);
 
-    QFile m_jsonl;
+    QFile m_jsonl; // while opening: repairs and the log's catch-up
     QFile m_log;
+    // Then the bytes go through the BackgroundWriter, off the caller's thread.
+    std::shared_ptr<BackgroundWriter::Sink> m_jsonlSink;
+    std::shared_ptr<BackgroundWriter::Sink> m_logSink;
     QString m_jsonlPath;
     QString m_logPath;
     QString m_error;

@@ -10,6 +10,7 @@
 #include "docker/syncwait.h"
 #include "run/variationrunner.h"
 #include "transcript/transcriptreader.h"
+#include "util/backgroundwriter.h"
 #include "util/clock.h"
 
 #include <QFile>
@@ -145,9 +146,11 @@ inline CliOutput finishDockerRun(QProcess &process, int timeoutMs = 60000)
     return output;
 }
 
-// The run folder's run.json, or an empty object.
+// The run folder's run.json, or an empty object (after what this process's writer thread
+// still had queued, as every reader in the product waits for).
 inline QJsonObject readRunJson(const QString &runDir)
 {
+    BackgroundWriter::instance().drain();
     QFile file(runDir + QStringLiteral("/run.json"));
     if (!file.open(QIODevice::ReadOnly))
         return {};
@@ -156,6 +159,7 @@ inline QJsonObject readRunJson(const QString &runDir)
 
 inline QByteArray readFile(const QString &path)
 {
+    BackgroundWriter::instance().drain();
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }

@@ -16,6 +16,7 @@
 #include "run/run.h"
 #include "run/runspec.h"
 #include "transcript/transcriptreader.h"
+#include "util/backgroundwriter.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -146,6 +147,7 @@ qint64 fileLines(const QString &path)
 
 QJsonObject readJson(const QString &path)
 {
+    BackgroundWriter::instance().drain(); // run.json saves go through the writer thread
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return {};

@@ -1,5 +1,6 @@
 #include "transcript/transcriptreader.h"
 #include "transcript/transcriptwriter.h"
+#include "util/backgroundwriter.h"
 #include "util/clock.h"
 
 #include <QDateTime>
@@ -13,8 +14,10 @@ using namespace Parallax;
 
 namespace {
 
+// What the file holds once the writer thread has written everything handed to it.
 QByteArray readAll(const QString &path)
 {
+    BackgroundWriter::instance().drain();
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return QByteArray();
@@ -23,6 +26,7 @@ QByteArray readAll(const QString &path)
 
 bool appendRaw(const QString &path, const QByteArray &bytes)
 {
+    BackgroundWriter::instance().drain(); // after what the writer thread still has
     QFile file(path);
     return file.open(QIODevice::WriteOnly | QIODevice::Append) && file.write(bytes) == bytes.size();
 }
@@ -466,6 +470,7 @@ void TranscriptTest::tornTail()
         writer.append(StreamType::Stdout, "three\n", 6, kTime);
     }
     const QString jsonl = dir + QStringLiteral("/v1.jsonl");
+    BackgroundWriter::instance().drain();
     const qint64 goodSize = QFileInfo(jsonl).size();
     QVERIFY(appendRaw(jsonl, tail));
     if (!torn)
@@ -572,6 +577,7 @@ void TranscriptTest::logRepairedOnReopen()
         writer.append(StreamType::Stderr, "two\n", 4, kTime);
         writer.append(StreamType::Stdout, "three\n", 6, kTime);
     }
+    BackgroundWriter::instance().drain(); // the files as the writer left them
     const QString logPath = dir + QStringLiteral("/v1.log");
     if (logSize < 0) {
         QVERIFY(QFile::remove(logPath));
