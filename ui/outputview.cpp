@@ -1,5 +1,6 @@
 #include "outputview.h"
 
+#include "flatscrollbarstyle.h"
 #include "text/xtermpalette.h"
 
 #include <QApplication>
@@ -267,6 +268,7 @@ OutputView::OutputView(QWidget *parent)
     m_dragScrollTimer.setInterval(DragScrollMsecs);
     connect(&m_dragScrollTimer, &QTimer::timeout, this, &OutputView::dragScroll);
 
+    applyScrollBarStyle();
     connect(verticalScrollBar(),
             &QScrollBar::valueChanged,
             this,
@@ -901,8 +903,23 @@ void OutputView::updateColors()
                     .arg(buttonBg.name(), buttonText.name(), buttonBg.lighter(115).name()));
 }
 
+// Flat scroll bars whatever the application's style (see FlatScrollBarStyle: Fusion's gradients
+// make Qt paint through its thread pool, and the GUI thread waits for it).
+void OutputView::applyScrollBarStyle()
+{
+    QStyle *style = FlatScrollBarStyle::forApplicationStyle();
+    for (QScrollBar *bar : {verticalScrollBar(), horizontalScrollBar()}) {
+        if (style == QApplication::style())
+            bar->setStyle(nullptr); // follow the application's, which is flat
+        else if (bar->style() != style)
+            bar->setStyle(style);
+    }
+}
+
 void OutputView::changeEvent(QEvent *event)
 {
+    if (event->type() == QEvent::StyleChange)
+        applyScrollBarStyle(); // the theme changed the application's style
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange) {
         updateColors();
         viewport()->update();

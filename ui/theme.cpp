@@ -1,5 +1,7 @@
 #include "theme.h"
 
+#include "flatscrollbarstyle.h"
+
 #include <QApplication>
 #include <QPalette>
 #include <QStyle>
@@ -35,12 +37,23 @@ static QPalette darkPalette()
     return p;
 }
 
+namespace {
+
+// Every style gets flat scroll bars (FlatScrollBarStyle: no waits for Qt's thread pool).
+QStyle *withFlatScrollBars(const QString &name)
+{
+    QStyle *base = QStyleFactory::create(name);
+    return new FlatScrollBarStyle(base ? base : QStyleFactory::create(QStringLiteral("Fusion")));
+}
+
+} // namespace
+
 void apply(Mode mode)
 {
     static const QString systemStyle = QApplication::style()->name();
     switch (mode) {
     case Mode::System:
-        QApplication::setStyle(QStyleFactory::create(systemStyle));
+        QApplication::setStyle(withFlatScrollBars(systemStyle));
         // An empty palette (no role set) leaves every colour to the platform theme and the
         // style, and Qt re-resolves it when the desktop's palette changes at runtime (light to
         // dark), sending PaletteChange to every widget: the panes' ANSI defaults follow. An
@@ -48,11 +61,11 @@ void apply(Mode mode)
         QApplication::setPalette(QPalette());
         break;
     case Mode::Light:
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setStyle(withFlatScrollBars(QStringLiteral("Fusion")));
         QApplication::setPalette(QApplication::style()->standardPalette());
         break;
     case Mode::Dark:
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QApplication::setStyle(withFlatScrollBars(QStringLiteral("Fusion")));
         QApplication::setPalette(darkPalette());
         break;
     }

@@ -28,6 +28,7 @@
 #include "mainwindow.h"
 #include "outputview.h"
 #include "panearea.h"
+#include "theme.h"
 #include "variationpane.h"
 
 #include "docker/dockermonitor.h"
@@ -342,6 +343,8 @@ int main(int argc, char **argv)
                                    "[--latency] [--probe-ms N]"),
                     2);
 
+    // As `parallax` starts: the theme from the settings (here the default, System).
+    Theme::apply(Theme::Mode::System);
     MainWindow window;
     window.resize(1400, 900);
     window.show();

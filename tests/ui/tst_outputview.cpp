@@ -10,15 +10,20 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QProxyStyle>
 #include <QScopeGuard>
 #include <QScrollBar>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWheelEvent>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 using namespace Parallax;
@@ -188,6 +193,7 @@ private slots:
     void endKeyAndScrollBarResume();
     void updatesAreCoalesced();
     void viewsShareOneFrame();
+    void scrollBarsPaintWithoutThreadPool();
     void findCountsAndSteps();
     void findFollowsNewOutput();
     void findBarDrivesView();
@@ -404,6 +410,67 @@ void TestOutputView::viewsShareOneFrame()
     delete left;
     QTRY_VERIFY(frames.firstPaintPass[1] >= 0);
     QVERIFY(frames.passes > passesBefore);
+}
+
+void TestOutputView::scrollBarsPaintWithoutThreadPool()
+{
+    // Qt 6.4's raster engine hands fills of more than ~96 spans (Fusion's scroll bar gradients)
+    // to QThreadPool::globalInstance() and waits; a pane's scroll bar must paint on the GUI
+    // thread alone. Every pool thread is kept busy here until the bar has painted (or 5 s
+    // passed): a paint that needed the pool would take those 5 s.
+    OutputView *view = showView({500, 1400});
+    view->appendOutput(StreamType::Stdout, numberedLines(0, 5000), 1);
+    QTRY_VERIFY(view->verticalScrollBar()->maximum() > 1000);
+    QScrollBar *bar = view->verticalScrollBar();
+    QVERIFY(bar->height() > 1000);
+    QVERIFY(qobject_cast<QProxyStyle *>(bar->style()));
+
+    QThreadPool *pool = QThreadPool::globalInstance();
+    const int threads = pool->maxThreadCount();
+    std::mutex mutex;
+    std::condition_variable changed;
+    bool released = false;
+    int busy = 0;
+    for (int i = 0; i < threads; ++i) {
+        pool->start([&] {
+            std::unique_lock lock(mutex);
+            ++busy;
+            changed.notify_all();
+            changed.wait(lock, [&] { return released; });
+        });
+    }
+    {
+        std::unique_lock lock(mutex);
+        QVERIFY(changed.wait_for(lock, std::chrono::seconds(5), [&] { return busy == threads; }));
+    }
+    std::thread watchdog([&] {
+        std::unique_lock lock(mutex);
+        changed.wait_for(lock, std::chrono::seconds(5), [&] { return released; });
+        released = true;
+        changed.notify_all();
+    });
+    QElapsedTimer painting;
+    painting.start();
+    QImage image(bar->size(), QImage::Format_ARGB32_Premultiplied);
+    bar->render(&image);
+    QImage horizontal(800, 16, QImage::Format_ARGB32_Premultiplied);
+    view->horizontalScrollBar()->render(&horizontal);
+    const qint64 ms = painting.elapsed();
+    {
+        const std::lock_guard lock(mutex);
+        released = true;
+    }
+    changed.notify_all();
+    watchdog.join();
+    pool->waitForDone();
+    qInfo("a %d px scroll bar painted in %lld ms with the thread pool busy", bar->height(), ms);
+    QVERIFY2(ms < 2000, qPrintable(QString::number(ms)));
+    // And it is drawn: the handle stands out from the groove.
+    const int x = image.width() / 2;
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 4)
+        colours.insert(image.pixel(x, y));
+    QVERIFY2(colours.size() >= 2, qPrintable(QString::number(colours.size())));
 }
 
 void TestOutputView::findCountsAndSteps()
