@@ -228,14 +228,15 @@ bool TranscriptWriter::flush()
     if (!m_jsonlSink)
         return m_jsonBuffer.isEmpty();
     BackgroundWriter &writer = BackgroundWriter::instance();
-    // Handed over whole: the buffer goes to the writer and a new one fills meanwhile.
+    // Handed over whole: the buffer goes to the writer, and one it has written comes back to
+    // be filled meanwhile.
     if (!m_jsonBuffer.isEmpty()) {
         m_jsonlSize += m_jsonBuffer.size();
-        writer.append(m_jsonlSink, std::exchange(m_jsonBuffer, QByteArray()));
+        writer.append(m_jsonlSink, std::exchange(m_jsonBuffer, m_jsonlSink->takeSpare()));
     }
     if (!m_logBuffer.isEmpty()) {
         m_logSize += m_logBuffer.size();
-        writer.append(m_logSink, std::exchange(m_logBuffer, QByteArray()));
+        writer.append(m_logSink, std::exchange(m_logBuffer, m_logSink->takeSpare()));
     }
     // What the writer has found so far: a failure shows on a later flush, and clears once a
     // retry went through.

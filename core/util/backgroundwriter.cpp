@@ -33,6 +33,21 @@ QString BackgroundWriter::Sink::errorString() const
     return m_error;
 }
 
+QByteArray BackgroundWriter::Sink::takeSpare()
+{
+    std::vector<QByteArray> extra;
+    QByteArray spare;
+    {
+        const std::lock_guard lock(m_stateMutex);
+        if (m_spares.empty())
+            return {};
+        spare = std::move(m_spares.back());
+        m_spares.pop_back();
+        extra.swap(m_spares); // more than one: freed here, by the thread that made them
+    }
+    return spare;
+}
+
 BackgroundWriter &BackgroundWriter::instance()
 {
     static BackgroundWriter writer;
@@ -64,7 +79,13 @@ BackgroundWriter::adopt(int fd, qint64 offset, const QString &path, bool keepOnF
 void BackgroundWriter::append(const std::shared_ptr<Sink> &sink, QByteArray bytes)
 {
     if (!bytes.isEmpty())
-        enqueue([sink, bytes = std::move(bytes)]() mutable { write(*sink, std::move(bytes)); });
+        enqueue([sink, bytes = std::move(bytes)]() mutable {
+            QByteArray spent = write(*sink, std::move(bytes));
+            if (spent.capacity() > 0) {
+                const std::lock_guard lock(sink->m_stateMutex);
+                sink->m_spares.push_back(std::move(spent));
+            }
+        });
 }
 
 void BackgroundWriter::close(const std::shared_ptr<Sink> &sink)
@@ -124,7 +145,7 @@ void BackgroundWriter::run()
 
 // Worker thread. Writes the bytes kept from a failed append first, then `bytes`, at the
 // sink's end; a failure cuts what it wrote of them off again.
-void BackgroundWriter::write(Sink &sink, QByteArray bytes)
+QByteArray BackgroundWriter::write(Sink &sink, QByteArray bytes)
 {
     if (!sink.m_retry.isEmpty()) {
         sink.m_retry.append(bytes);
@@ -155,11 +176,15 @@ void BackgroundWriter::write(Sink &sink, QByteArray bytes)
         }
         if (sink.m_keepOnFailure)
             sink.m_retry = std::move(bytes);
-        return;
+        return {};
     }
     sink.m_offset += done;
-    const std::lock_guard lock(sink.m_stateMutex);
-    sink.m_failing = false;
+    {
+        const std::lock_guard lock(sink.m_stateMutex);
+        sink.m_failing = false;
+    }
+    bytes.resize(0); // keeps the capacity: the owner fills it again
+    return bytes;
 }
 
 } // namespace Parallax

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace Parallax {
 
@@ -34,6 +35,10 @@ public:
         bool failing() const;
         QString errorString() const;
         QString path() const { return m_path; }
+        // An empty buffer with the capacity of one already written, or an empty QByteArray: the
+        // owner fills it next, so batches are not allocated by one thread and freed by the
+        // other (glibc's arena lock: the GUI thread waited on it while the writer freed).
+        QByteArray takeSpare();
 
     private:
         friend class BackgroundWriter;
@@ -46,6 +51,7 @@ public:
         mutable std::mutex m_stateMutex;
         bool m_failing = false;
         QString m_error;
+        std::vector<QByteArray> m_spares; // written buffers, emptied, for the owner to reuse
     };
 
     static BackgroundWriter &instance();
@@ -69,7 +75,8 @@ private:
     BackgroundWriter();
     void enqueue(std::function<void()> job);
     void run();
-    static void write(Sink &sink, QByteArray bytes);
+    // Returns the written buffer (emptied) for reuse, or nothing when it failed.
+    static QByteArray write(Sink &sink, QByteArray bytes);
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
