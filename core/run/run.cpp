@@ -101,6 +101,8 @@ void Run::addRunner(const VariationLaunch &launch)
     connect(runner, &VariationRunner::stateChanged, this, [this, index](VariationState state) {
         scheduleSave();
         emit variationStateChanged(index, state);
+        if (state == VariationState::Running && !m_cancelled)
+            startNext(); // a start slot is free
     });
     connect(runner, &VariationRunner::containerCreated, this, &Run::scheduleSave);
     connect(runner,
@@ -245,12 +247,20 @@ bool Run::lockFolder()
 void Run::startNext()
 {
     const int cap = m_options.parallelism > 0 ? m_options.parallelism : int(m_runners.size());
-    while (m_nextToStart < m_runners.size() && m_active.size() < cap) {
+    // Containers are created and started a few at a time (each is a burst of runc, mounts and
+    // cgroup work in the daemon); the next one begins as one of them is running.
+    int starting = 0;
+    for (const VariationRunner *runner : std::as_const(m_active))
+        starting += runner->state() == VariationState::Pending
+                    || runner->state() == VariationState::Creating;
+    while (m_nextToStart < m_runners.size() && m_active.size() < cap && starting < kMaxStarting) {
         VariationRunner *runner = m_runners[m_nextToStart++];
         if (isFinal(runner->state()) || m_active.contains(runner))
             continue; // cancelled while pending, or a resumed one already under way
         m_active.insert(runner);
         runner->start();
+        starting += runner->state() == VariationState::Pending
+                    || runner->state() == VariationState::Creating;
     }
 }
 

@@ -104,8 +104,9 @@ private:
     QString m_id;
     QString m_dir;
     QList<VariationRunner *> m_runners;
-    QList<StatsSampler *> m_samplers; // parallel to m_runners
-    QList<QByteArray> m_secretValues; // masked wherever run.json would repeat them
+    QList<StatsSampler *> m_samplers;      // parallel to m_runners
+    QList<QByteArray> m_secretValues;      // masked wherever run.json would repeat them
+    static constexpr int kMaxStarting = 4; // containers being created/started at once
     int m_nextToStart = 0;
     QSet<VariationRunner *> m_active; // started and not finished
     bool m_started = false;

@@ -112,6 +112,11 @@ struct RunRecorder
         QObject::connect(
                 run, &Run::variationStateChanged, &context, [this](int v, VariationState state) {
                     states[v].append(state);
+                    if (state == VariationState::Creating)
+                        starting.insert(v);
+                    else
+                        starting.remove(v);
+                    maxStarting = qMax(maxStarting, int(starting.size()));
                     const bool busy
                             = state == VariationState::Creating || state == VariationState::Running;
                     if (busy && !active.contains(v))
@@ -129,6 +134,8 @@ struct RunRecorder
     QMap<int, QList<VariationState>> states;
     QSet<int> active;
     int maxActive = 0;
+    QSet<int> starting; // in Creating
+    int maxStarting = 0;
 };
 
 } // namespace
@@ -151,6 +158,7 @@ private slots:
 
     void sessionFiveVariations();
     void countGaps();
+    void startsAFewAtATime();
     void byteExact_data();
     void byteExact();
     void tty();
@@ -444,6 +452,34 @@ void TestRun::sessionFiveVariations()
                  recordedTransitions[3].toObject().value("at").toString());
     }
     verifyNoContainers(run.id());
+}
+
+void TestRun::startsAFewAtATime()
+{
+    // Ten variations that each run ~3 s: their containers are created four at a time, and all
+    // ten still end up running together (no -j cap), each with its whole output.
+    REQUIRE_DOCKER();
+    constexpr int kVariations = 10;
+    auto made = newRun(
+            {{"image", demoImage()},
+             {"env",
+              QJsonObject{{"DEMO_MODE", "count"}, {"DEMO_COUNT", "6"}, {"DEMO_INTERVAL", "0.5"}}},
+             {"variations", kVariations}});
+    QVERIFY2(made, qPrintable(made.errorString()));
+    Run &run = **made;
+    RunRecorder recorder(&run);
+    QVERIFY(runToEnd(run, 120000));
+    QVERIFY2(run.allSucceeded(), qPrintable(run.error()));
+    qInfo("at most %d variations creating at once, %d running at once",
+          recorder.maxStarting,
+          recorder.maxActive);
+    QVERIFY(recorder.maxStarting >= 1);
+    QVERIFY2(recorder.maxStarting <= 4, qPrintable(QString::number(recorder.maxStarting)));
+    QVERIFY2(recorder.maxActive > 4, qPrintable(QString::number(recorder.maxActive)));
+    for (int v = 0; v < kVariations; ++v) {
+        QCOMPARE(run.variation(v)->state(), VariationState::Exited);
+        QCOMPARE(recorder.out(v).count("Count: "), 6);
+    }
 }
 
 void TestRun::countGaps()
