@@ -1,5 +1,7 @@
 #include "streamprinter.h"
 
+#include "util/bytecount.h"
+
 #include <algorithm>
 
 namespace Parallax::Cli {
@@ -47,7 +49,7 @@ QByteArray StreamPrinter::format(int variation, StreamType stream, QByteArrayVie
     // resize(0) keeps the capacity). Sized up front: the data plus a label per line.
     QByteArray &out = m_out;
     out.resize(0);
-    const qsizetype lines = qsizetype(std::count(data.begin(), data.end(), '\n')) + 2;
+    const qsizetype lines = countByte(data, '\n') + 2;
     out.reserve(data.size() + lines * prefix(variation, stream).size() + 8);
     const bool same = variation == m_lastVariation && stream == m_lastStream;
     if (m_midLine && !same) {

@@ -1,6 +1,11 @@
 #include "jsonstring.h"
 
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace Parallax::JsonString {
 
@@ -161,6 +166,24 @@ bool appendEscapedUtf8(QByteArray &out, QByteArrayView bytes)
     const auto *run = p; // start of the bytes not yet copied to out
     out.reserve(originalSize + bytes.size() + 16);
     while (p < end) {
+#if defined(__SSE2__)
+        if (end - p >= 16) {
+            // One signed compare flags control characters and every byte >= 0x80 (negative
+            // as signed); three more flag '"', '\\' and DEL. No flag: 16 plain bytes.
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(p));
+            const __m128i special
+                    = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+                                                _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))));
+            const unsigned mask = unsigned(_mm_movemask_epi8(special));
+            if (mask == 0) {
+                p += 16;
+                continue;
+            }
+            p += std::countr_zero(mask); // straight to the first byte that needs a look
+        }
+#endif
         if (end - p >= 8 && plainAscii8(load8(p))) {
             p += 8;
             continue;

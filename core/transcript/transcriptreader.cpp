@@ -2,6 +2,7 @@
 
 #include "jsonstring.h"
 #include "util/backgroundwriter.h"
+#include "util/bytecount.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -382,7 +383,7 @@ Result<TranscriptTotals> TranscriptReader::scan(const QString &jsonlPath)
         const int index = chunk.stream == StreamType::Stdout ? 0 : 1;
         totals.bytes[index] += chunk.data.size();
         totals.rawBytes[index] += chunk.rawLength;
-        totals.lines[index] += std::count(chunk.data.cbegin(), chunk.data.cend(), '\n');
+        totals.lines[index] += countByte(chunk.data, '\n');
         ++totals.chunks;
     }
     if (!reader.errorString().isEmpty())

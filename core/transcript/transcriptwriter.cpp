@@ -2,6 +2,7 @@
 
 #include "jsonstring.h"
 #include "transcriptreader.h"
+#include "util/bytecount.h"
 #include "util/clock.h"
 
 #include <QDir>
@@ -198,7 +199,7 @@ void TranscriptWriter::append(StreamType stream,
     const int index = streamIndex(stream);
     m_bytes[index] += bytes.size();
     m_rawBytes[index] += rawLength;
-    m_lines[index] += std::count(bytes.cbegin(), bytes.cend(), '\n');
+    m_lines[index] += countByte(bytes, '\n');
 
     if (m_jsonBuffer.size() >= kAutoFlushBytes)
         flush();

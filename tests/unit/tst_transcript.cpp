@@ -1,3 +1,4 @@
+#include "transcript/jsonstring.h"
 #include "transcript/transcriptreader.h"
 #include "transcript/transcriptwriter.h"
 #include "util/backgroundwriter.h"
@@ -91,6 +92,7 @@ private slots:
 
     void recordLine_data();
     void recordLine();
+    void escapeAtEveryOffset();
     void roundTrip_data();
     void roundTrip();
     void rawLengthRecorded();
@@ -256,6 +258,65 @@ void TranscriptTest::recordLine_data()
     QTest::addRow("all masked away")
             << QByteArray() << 'o' << qint64(4) << prefix + "\"d\":\"\",\"n\":4}\n";
     QTest::addRow("nothing") << QByteArray() << 'o' << qint64(0) << QByteArray();
+}
+
+// The escaper's fast paths (16 and 8 bytes at a time) against a byte-at-a-time reference:
+// every byte value, and 2-, 3- and 4-byte UTF-8 sequences, at every offset of a 48-byte run of
+// plain text, so that each lands inside and across the 16- and 8-byte blocks.
+void TranscriptTest::escapeAtEveryOffset()
+{
+    const auto reference = [](const QByteArray &in, QByteArray *out) {
+        out->clear();
+        for (qsizetype i = 0; i < in.size(); ++i) {
+            const uchar c = uchar(in[i]);
+            if (c >= 0x80) {
+                const int n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                out->append(in.mid(i, n)); // only well-formed sequences are fed below
+                i += n - 1;
+            } else if (c == '"' || c == '\\') {
+                out->append('\\').append(char(c));
+            } else if (c == '\n') {
+                out->append("\\n");
+            } else if (c == '\r') {
+                out->append("\\r");
+            } else if (c == '\t') {
+                out->append("\\t");
+            } else if (c == '\b') {
+                out->append("\\b");
+            } else if (c == '\f') {
+                out->append("\\f");
+            } else if (c < 0x20 || c == 0x7F) {
+                out->append(QByteArray("\\u00") + QByteArray::number(c, 16).rightJustified(2, '0'));
+            } else {
+                out->append(char(c));
+            }
+        }
+    };
+    const QByteArray plain = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKL"; // 48
+    QList<QByteArray> inserts;
+    for (int b = 0; b < 0x80; ++b)
+        inserts.append(QByteArray(1, char(b)));
+    inserts << QByteArray("\xc3\xa9") << QByteArray("\xe2\x82\xac")
+            << QByteArray("\xf0\x9f\x9a\x80");
+    int checked = 0;
+    for (const QByteArray &insert : std::as_const(inserts)) {
+        for (int at = 0; at <= plain.size(); ++at) {
+            const QByteArray in = plain.left(at) + insert + plain.mid(at);
+            QByteArray expected;
+            reference(in, &expected);
+            QByteArray got = "prefix";
+            QVERIFY(JsonString::appendEscapedUtf8(got, in));
+            QCOMPARE(got, "prefix" + expected);
+            ++checked;
+        }
+    }
+    // An invalid byte anywhere makes the whole chunk base64 (false, out untouched).
+    for (int at = 0; at <= plain.size(); ++at) {
+        QByteArray got = "prefix";
+        QVERIFY(!JsonString::appendEscapedUtf8(got, plain.left(at) + '\xff' + plain.mid(at)));
+        QCOMPARE(got, QByteArray("prefix"));
+    }
+    QCOMPARE(checked, (0x80 + 3) * 49);
 }
 
 void TranscriptTest::recordLine()
