@@ -106,7 +106,7 @@ private:
     QList<VariationRunner *> m_runners;
     QList<StatsSampler *> m_samplers;      // parallel to m_runners
     QList<QByteArray> m_secretValues;      // masked wherever run.json would repeat them
-    static constexpr int kMaxStarting = 4; // containers being created/started at once
+    static constexpr int kMaxStarting = 2; // containers being created/started at once
     int m_nextToStart = 0;
     QSet<VariationRunner *> m_active; // started and not finished
     bool m_started = false;
