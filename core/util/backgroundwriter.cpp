@@ -78,14 +78,29 @@ BackgroundWriter::adopt(int fd, qint64 offset, const QString &path, bool keepOnF
 
 void BackgroundWriter::append(const std::shared_ptr<Sink> &sink, QByteArray bytes)
 {
-    if (!bytes.isEmpty())
-        enqueue([sink, bytes = std::move(bytes)]() mutable {
-            QByteArray spent = write(*sink, std::move(bytes));
-            if (spent.capacity() > 0) {
-                const std::lock_guard lock(sink->m_stateMutex);
-                sink->m_spares.push_back(std::move(spent));
-            }
-        });
+    if (bytes.isEmpty())
+        return;
+    const qint64 size = bytes.size();
+    {
+        std::unique_lock lock(m_mutex);
+        m_done.wait(lock, [&] { return m_queuedBytes <= kMaxQueuedBytes; });
+        m_queuedBytes += size;
+    }
+    enqueue([this, sink, size, bytes = std::move(bytes)]() mutable {
+        QByteArray spent = write(*sink, std::move(bytes));
+        if (spent.capacity() > 0) {
+            const std::lock_guard lock(sink->m_stateMutex);
+            sink->m_spares.push_back(std::move(spent));
+        }
+        const std::lock_guard lock(m_mutex);
+        m_queuedBytes -= size; // m_done is notified as the job finishes
+    });
+}
+
+qint64 BackgroundWriter::queuedBytes() const
+{
+    const std::lock_guard lock(m_mutex);
+    return m_queuedBytes;
 }
 
 void BackgroundWriter::close(const std::shared_ptr<Sink> &sink)

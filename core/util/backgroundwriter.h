@@ -64,7 +64,12 @@ public:
     // that keeps failed bytes retries them before the next append and at close; one that
     // does not drops them.
     std::shared_ptr<Sink> adopt(int fd, qint64 offset, const QString &path, bool keepOnFailure);
+    // Waits while more than kMaxQueuedBytes are queued: a disk slower than the output holds
+    // the caller back (and Docker, and the container), as a blocking write(2) did, instead of
+    // letting the queue grow without bound.
     void append(const std::shared_ptr<Sink> &sink, QByteArray bytes);
+    static constexpr qint64 kMaxQueuedBytes = 64 << 20;
+    qint64 queuedBytes() const;
     void close(const std::shared_ptr<Sink> &sink); // closes the fd after what is queued
     // Replaces `path` with `bytes` as writeFileAtomically() does; a failure is logged.
     void replace(const QString &path, QByteArray bytes);
@@ -78,12 +83,13 @@ private:
     // Returns the written buffer (emptied) for reuse, or nothing when it failed.
     static QByteArray write(Sink &sink, QByteArray bytes);
 
-    std::mutex m_mutex;
+    mutable std::mutex m_mutex;
     std::condition_variable m_wake;
     std::condition_variable m_done;
     std::deque<std::function<void()>> m_jobs;
-    quint64 m_queued = 0;   // jobs ever queued
-    quint64 m_finished = 0; // jobs ever finished
+    qint64 m_queuedBytes = 0; // appended and not yet written
+    quint64 m_queued = 0;     // jobs ever queued
+    quint64 m_finished = 0;   // jobs ever finished
     bool m_stopping = false;
     std::thread m_thread;
 };

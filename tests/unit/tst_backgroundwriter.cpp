@@ -7,12 +7,17 @@
 #include "util/backgroundwriter.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace Parallax;
@@ -41,6 +46,7 @@ private slots:
     void replaceIsWholeFile();
     void fullDeviceReported();
     void partialWriteCutAndRetried();
+    void slowDiskHoldsTheCallerBack();
     void transcriptReadableAfterClose();
 
 private:
@@ -136,6 +142,59 @@ void TestBackgroundWriter::partialWriteCutAndRetried()
     QCOMPARE(contents(path), QByteArray("{\"first\":1}\n{\"second\":22222}\n{\"third\":3}\n"));
     writer.close(sink);
     writer.drain();
+}
+
+void TestBackgroundWriter::slowDiskHoldsTheCallerBack()
+{
+    // The writer thread is held up for real: a replace() whose temporary file is a FIFO blocks
+    // in open(2) until someone reads it. Meanwhile appends pile up to kMaxQueuedBytes and then
+    // wait, rather than growing the queue without bound.
+    BackgroundWriter &writer = BackgroundWriter::instance();
+    const QString target = m_dir.filePath(QStringLiteral("blocked.json"));
+    const QString fifo = target + QStringLiteral(".tmp-%1").arg(QCoreApplication::applicationPid());
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    writer.replace(target, "{}\n");
+
+    const QString path = m_dir.filePath(QStringLiteral("big.log"));
+    const auto sink = writer.adopt(openForAppend(path), 0, path, true);
+    constexpr qint64 kPiece = 1 << 20;
+    const int pieces = int(BackgroundWriter::kMaxQueuedBytes / kPiece) + 6;
+    std::atomic<int> appended{0};
+    std::thread producer([&] {
+        for (int i = 0; i < pieces; ++i) {
+            writer.append(sink, QByteArray(kPiece, char('a' + i % 26)));
+            ++appended;
+        }
+    });
+    // On a failed check below: free the writer thread (a reader for the FIFO) and the producer.
+    auto unblock = qScopeGuard([&] {
+        const int fd = ::open(QFile::encodeName(fifo).constData(), O_RDONLY | O_NONBLOCK);
+        producer.join();
+        writer.drain();
+        if (fd >= 0)
+            ::close(fd);
+    });
+    QTest::qWait(500);
+    const int before = appended.load();
+    const qint64 queued = writer.queuedBytes();
+    QVERIFY2(before < pieces, qPrintable(QString::number(before)));
+    QVERIFY2(queued <= BackgroundWriter::kMaxQueuedBytes + kPiece,
+             qPrintable(QString::number(queued)));
+    QVERIFY2(queued >= BackgroundWriter::kMaxQueuedBytes, qPrintable(QString::number(queued)));
+
+    // Reading the FIFO lets the writer on: the producer finishes and every byte arrives.
+    unblock.dismiss();
+    QFile reader(fifo);
+    QVERIFY(reader.open(QIODevice::ReadOnly));
+    QCOMPARE(reader.readAll(), QByteArray("{}\n"));
+    producer.join();
+    writer.close(sink);
+    writer.drain();
+    QCOMPARE(appended.load(), pieces);
+    QCOMPARE(writer.queuedBytes(), 0);
+    QCOMPARE(QFileInfo(path).size(), pieces * kPiece);
+    // (The FIFO, renamed over the target, is what replace() left there: not read again.)
+    QVERIFY(QFileInfo::exists(target) && !QFileInfo::exists(fifo));
 }
 
 void TestBackgroundWriter::transcriptReadableAfterClose()
