@@ -33,12 +33,16 @@ QStyle *FlatScrollBarStyle::forApplicationStyle()
     const QString name = application->name();
     QPointer<FlatScrollBarStyle> &proxy = proxies[name];
     if (!proxy) {
-        QStyle *base = QStyleFactory::create(name);
-        proxy = new FlatScrollBarStyle(base ? base
-                                            : QStyleFactory::create(QStringLiteral("Fusion")));
+        proxy = create(name);
         proxy->setParent(qApp);
     }
     return proxy;
+}
+
+FlatScrollBarStyle *FlatScrollBarStyle::create(const QString &baseName)
+{
+    QStyle *base = QStyleFactory::create(baseName);
+    return new FlatScrollBarStyle(base ? base : QStyleFactory::create(QStringLiteral("Fusion")));
 }
 
 void FlatScrollBarStyle::drawComplexControl(ComplexControl control,

@@ -17,6 +17,8 @@ class FlatScrollBarStyle : public QProxyStyle
 {
 public:
     explicit FlatScrollBarStyle(QStyle *base); // takes ownership of base
+    // Over QStyleFactory's style of that name (Fusion when there is none).
+    static FlatScrollBarStyle *create(const QString &baseName);
 
     // The application's style if it is one, else a proxy over it (one per base style name,
     // owned by the application).

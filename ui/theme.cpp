@@ -5,7 +5,6 @@
 #include <QApplication>
 #include <QPalette>
 #include <QStyle>
-#include <QStyleFactory>
 
 namespace Parallax::Theme {
 
@@ -37,23 +36,13 @@ static QPalette darkPalette()
     return p;
 }
 
-namespace {
-
 // Every style gets flat scroll bars (FlatScrollBarStyle: no waits for Qt's thread pool).
-QStyle *withFlatScrollBars(const QString &name)
-{
-    QStyle *base = QStyleFactory::create(name);
-    return new FlatScrollBarStyle(base ? base : QStyleFactory::create(QStringLiteral("Fusion")));
-}
-
-} // namespace
-
 void apply(Mode mode)
 {
     static const QString systemStyle = QApplication::style()->name();
     switch (mode) {
     case Mode::System:
-        QApplication::setStyle(withFlatScrollBars(systemStyle));
+        QApplication::setStyle(FlatScrollBarStyle::create(systemStyle));
         // An empty palette (no role set) leaves every colour to the platform theme and the
         // style, and Qt re-resolves it when the desktop's palette changes at runtime (light to
         // dark), sending PaletteChange to every widget: the panes' ANSI defaults follow. An
@@ -61,11 +50,11 @@ void apply(Mode mode)
         QApplication::setPalette(QPalette());
         break;
     case Mode::Light:
-        QApplication::setStyle(withFlatScrollBars(QStringLiteral("Fusion")));
+        QApplication::setStyle(FlatScrollBarStyle::create(QStringLiteral("Fusion")));
         QApplication::setPalette(QApplication::style()->standardPalette());
         break;
     case Mode::Dark:
-        QApplication::setStyle(withFlatScrollBars(QStringLiteral("Fusion")));
+        QApplication::setStyle(FlatScrollBarStyle::create(QStringLiteral("Fusion")));
         QApplication::setPalette(darkPalette());
         break;
     }

@@ -352,11 +352,11 @@ void Run::scheduleSave()
         m_saveTimer.start();
 }
 
-bool Run::saveRecord(bool toHistory)
+void Run::saveRecord(bool toHistory)
 {
     m_saveTimer.stop(); // this save covers any that was scheduled
     if (m_dir.isEmpty() || !QDir(m_dir).exists())
-        return false;
+        return;
     const QJsonObject record = toJson();
     // Replaced atomically, without an fsync and on the writer thread: this runs on the GUI
     // thread at every burst of state changes, where an fsync stalled the window for up to
@@ -372,7 +372,6 @@ bool Run::saveRecord(bool toHistory)
         if (!recorded)
             qCWarning(lcRun) << recorded.errorString();
     }
-    return true;
 }
 
 Result<Run *> Run::resume(DockerClient *client,

@@ -68,7 +68,8 @@ public:
     QDateTime finishedAt() const { return m_finishedAt; }
     bool allSucceeded() const;  // every variation exited 0
     QJsonObject toJson() const; // run.json
-    bool saveRecord(bool toHistory = false);
+    // Queues run.json on the writer thread (and, with toHistory, records the run in the history).
+    void saveRecord(bool toHistory = false);
     // A save soon, for the bursts of state changes a launch makes (one write for all of them).
     void scheduleSave();
     // Records the run in the history database at every save of run.json (not owned; may be null).

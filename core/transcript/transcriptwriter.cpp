@@ -47,7 +47,6 @@ Result<void> TranscriptWriter::open(const QString &runDir, const QString &variat
 {
     close();
     m_error.clear();
-    m_writeFailed = false;
     m_jsonBuffer.clear();
     m_logBuffer.clear();
     std::fill(std::begin(m_bytes), std::end(m_bytes), 0);
@@ -244,7 +243,6 @@ bool TranscriptWriter::flush()
     const bool failing = m_jsonlSink->failing();
     if (failing)
         m_error = m_jsonlSink->errorString();
-    m_writeFailed = failing;
     return !failing;
 }
 

@@ -67,7 +67,6 @@ private:
     qint64 m_bytes[2] = {0, 0};
     qint64 m_rawBytes[2] = {0, 0};
     qint64 m_lines[2] = {0, 0};
-    bool m_writeFailed = false;
 };
 
 } // namespace Parallax
