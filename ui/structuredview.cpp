@@ -1,6 +1,7 @@
 #include "structuredview.h"
 
 #include "agents/eventrender.h"
+#include "util/difflines.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QApplication>
@@ -350,16 +351,24 @@ private:
                 if (line.isEmpty())
                     continue;
                 QString style;
-                if (line.startsWith(QLatin1String("+++")) || line.startsWith(QLatin1String("---")))
+                switch (classifyDiffLine(QStringView(line))) {
+                case DiffLine::FileHeader:
                     style = QStringLiteral("font-weight: bold;");
-                else if (line.startsWith(QLatin1Char('+')))
+                    break;
+                case DiffLine::Added:
                     style = QStringLiteral("color: %1; background-color: %2;")
                                     .arg(c.add.name(), c.addBg.name());
-                else if (line.startsWith(QLatin1Char('-')))
+                    break;
+                case DiffLine::Removed:
                     style = QStringLiteral("color: %1; background-color: %2;")
                                     .arg(c.del.name(), c.delBg.name());
-                else if (line.startsWith(QLatin1String("@@")))
+                    break;
+                case DiffLine::Hunk:
                     style = QStringLiteral("color: %1;").arg(c.hunk.name());
+                    break;
+                case DiffLine::Context:
+                    break;
+                }
                 lines += QStringLiteral("<span style=\"%1\">%2</span>\n")
                                  .arg(style, EventRender::htmlEscaped(line));
             }

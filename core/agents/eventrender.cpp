@@ -208,21 +208,30 @@ QString EventRender::markdownToHtml(const QString &markdown)
     return out;
 }
 
+const char *EventRender::diffClass(DiffLine kind)
+{
+    switch (kind) {
+    case DiffLine::FileHeader:
+        return "df";
+    case DiffLine::Hunk:
+        return "dh";
+    case DiffLine::Added:
+        return "da";
+    case DiffLine::Removed:
+        return "dd";
+    case DiffLine::Context:
+        break;
+    }
+    return nullptr;
+}
+
 QString EventRender::diffHtml(const QString &diff)
 {
     QString out;
     for (const QString &line : diff.split(QLatin1Char('\n'))) {
         if (line.isEmpty())
             continue;
-        const char *cls = nullptr;
-        if (line.startsWith(QLatin1String("+++")) || line.startsWith(QLatin1String("---")))
-            cls = "df";
-        else if (line.startsWith(QLatin1Char('+')))
-            cls = "da";
-        else if (line.startsWith(QLatin1Char('-')))
-            cls = "dd";
-        else if (line.startsWith(QLatin1String("@@")))
-            cls = "dh";
+        const char *cls = diffClass(classifyDiffLine(QStringView(line)));
         if (cls)
             out += QStringLiteral("<span class=\"%1\">%2</span>\n")
                            .arg(QLatin1String(cls), htmlEscaped(line));

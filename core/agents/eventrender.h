@@ -1,6 +1,7 @@
 #pragma once
 
 #include "eventstream.h"
+#include "util/difflines.h"
 
 #include <QString>
 
@@ -31,6 +32,8 @@ public:
     static void appendHtmlEscaped(QString &out, QStringView text);
     // A unified diff as lines in spans: da (added), dd (deleted), dh (hunk), df (file header).
     static QString diffHtml(const QString &diff);
+    // The CSS class of a diff line in the HTML (exports and this rendering), or nullptr.
+    static const char *diffClass(DiffLine kind);
 };
 
 } // namespace Parallax

@@ -3,6 +3,7 @@
 #include "text/terminalbuffer.h"
 #include "transcript/transcriptreader.h"
 #include "util/clock.h"
+#include "util/difflines.h"
 
 #include <QDir>
 #include <QFile>
@@ -39,17 +40,21 @@ QByteArray colorizePatch(QByteArrayView patch)
             end = patch.size();
         const QByteArrayView line = patch.sliced(at, end - at);
         QByteArrayView sgr;
-        if (line.startsWith("diff --git ") || line.startsWith("--- ") || line.startsWith("+++ ")
-            || line.startsWith("index ") || line.startsWith("new file mode")
-            || line.startsWith("deleted file mode") || line.startsWith("rename ")
-            || line.startsWith("similarity index")) {
+        switch (classifyDiffLine(line)) {
+        case DiffLine::FileHeader:
             sgr = "\x1b[1m";
-        } else if (line.startsWith("@@")) {
+            break;
+        case DiffLine::Hunk:
             sgr = "\x1b[36m";
-        } else if (line.startsWith('+')) {
+            break;
+        case DiffLine::Added:
             sgr = "\x1b[32m";
-        } else if (line.startsWith('-')) {
+            break;
+        case DiffLine::Removed:
             sgr = "\x1b[31m";
+            break;
+        case DiffLine::Context:
+            break;
         }
         if (sgr.isEmpty()) {
             out.append(line);

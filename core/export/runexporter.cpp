@@ -11,6 +11,7 @@
 #include "transcript/jsonstring.h"
 #include "transcript/secretredactor.h"
 #include "transcript/transcriptreader.h"
+#include "util/difflines.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -720,16 +721,7 @@ void writeHtmlPatch(const RunExporter &exporter, qsizetype index, Sink &sink)
             end = text.size();
         const QStringView line = QStringView(text).sliced(at, end - at);
         at = end + 1;
-        const char *cls = nullptr;
-        if (line.startsWith(QLatin1String("+++ ")) || line.startsWith(QLatin1String("--- "))
-            || line.startsWith(QLatin1String("diff ")))
-            cls = "df";
-        else if (line.startsWith(QLatin1Char('+')))
-            cls = "da";
-        else if (line.startsWith(QLatin1Char('-')))
-            cls = "dd";
-        else if (line.startsWith(QLatin1String("@@")))
-            cls = "dh";
+        const char *cls = EventRender::diffClass(classifyDiffLine(line));
         html.resize(0);
         if (cls)
             html += QStringLiteral("<span class=\"%1\">").arg(QLatin1String(cls));

@@ -7,6 +7,7 @@
 #include "compare/aligneddiff.h"
 #include "compare/linediff.h"
 #include "text/terminalbuffer.h"
+#include "util/difflines.h"
 
 #include <QRandomGenerator>
 #include <QTest>
@@ -102,6 +103,8 @@ class TestLineDiff : public QObject
     Q_OBJECT
 
 private slots:
+    void diffLineKinds_data();
+    void diffLineKinds();
     void knownScripts_data();
     void knownScripts();
     void minimalOnRandomInputs();
@@ -373,6 +376,37 @@ void TestLineDiff::differenceNavigation()
     QCOMPARE(diff.previousDifference(6), 0);
     QCOMPARE(diff.previousDifference(55), 1);
     QCOMPARE(diff.previousDifference(1000), 3);
+}
+
+// One classifier colours patches in the compare window, the exports and the structured view.
+void TestLineDiff::diffLineKinds_data()
+{
+    QTest::addColumn<QByteArray>("line");
+    QTest::addColumn<int>("kind");
+    const auto row = [](const char *line, DiffLine kind) {
+        QTest::addRow("%s", line) << QByteArray(line) << int(kind);
+    };
+    row("diff --git a/x b/x", DiffLine::FileHeader);
+    row("index 83db48f..bf269f4 100644", DiffLine::FileHeader);
+    row("new file mode 100644", DiffLine::FileHeader);
+    row("--- a/x", DiffLine::FileHeader);
+    row("+++ b/x", DiffLine::FileHeader);
+    row("@@ -1,2 +1,3 @@ def f():", DiffLine::Hunk);
+    row("+added", DiffLine::Added);
+    row("-removed", DiffLine::Removed);
+    row("--removed SQL comment", DiffLine::Removed);
+    row("++added", DiffLine::Added);
+    row(" context", DiffLine::Context);
+    row("", DiffLine::Context);
+}
+
+void TestLineDiff::diffLineKinds()
+{
+    QFETCH(QByteArray, line);
+    QFETCH(int, kind);
+    QCOMPARE(int(classifyDiffLine(QByteArrayView(line))), kind);
+    const QString text = QString::fromLatin1(line);
+    QCOMPARE(int(classifyDiffLine(QStringView(text))), kind);
 }
 
 QTEST_GUILESS_MAIN(TestLineDiff)
