@@ -10,6 +10,7 @@
 #include "docker/dockerclient.h"
 #include "docker/syncwait.h"
 #include "dockertesthelpers.h"
+#include "fakeclitarball.h"
 #include "util/tarreader.h"
 
 #include <QDir>
@@ -130,27 +131,7 @@ AgentSpec TestAgentImage::spec(const QString &version) const
 
 QString TestAgentImage::makeTarball(const QString &version)
 {
-    // As `npm pack` lays it out: everything under package/.
-    const QString root = m_dir.filePath(QStringLiteral("pack-") + version);
-    QDir().mkpath(root + QStringLiteral("/package"));
-    QFile json(root + QStringLiteral("/package/package.json"));
-    json.open(QIODevice::WriteOnly);
-    json.write(QJsonDocument(QJsonObject{{"name", "@anthropic-ai/claude-code"},
-                                         {"version", version},
-                                         {"bin", QJsonObject{{"claude", "cli.js"}}}})
-                       .toJson());
-    json.close();
-    QFile cli(root + QStringLiteral("/package/cli.js"));
-    cli.open(QIODevice::WriteOnly);
-    cli.write(kFakeCli);
-    cli.close(); // deliberately not executable: npm tarballs often are not
-    const QString tarball = root + QStringLiteral("/anthropic-ai-claude-code-") + version
-                            + QStringLiteral(".tgz");
-    QProcess tar;
-    tar.setWorkingDirectory(root);
-    tar.start(QStringLiteral("tar"), {QStringLiteral("-czf"), tarball, QStringLiteral("package")});
-    tar.waitForFinished();
-    return tar.exitCode() == 0 ? tarball : QString();
+    return AgentTest::makeFakeCliTarball(m_dir.path(), version, kFakeCli);
 }
 
 Result<void> TestAgentImage::ensure(AgentImage &image, int timeoutMs)

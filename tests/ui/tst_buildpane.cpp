@@ -14,6 +14,7 @@
 #include "docker/dockermonitor.h"
 #include "docker/imagebuild.h"
 #include "docker/syncwait.h"
+#include "fakeclitarball.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -84,25 +85,10 @@ void TestBuildPane::cleanupTestCase()
 
 QString TestBuildPane::makeTarball(const QString &version)
 {
-    const QString root = m_dir.filePath(QStringLiteral("pack-") + version);
-    QDir().mkpath(root + QStringLiteral("/package"));
-    QFile json(root + QStringLiteral("/package/package.json"));
-    json.open(QIODevice::WriteOnly);
-    json.write(QJsonDocument(QJsonObject{{"name", "@anthropic-ai/claude-code"},
-                                         {"version", version},
-                                         {"bin", QJsonObject{{"claude", "cli.js"}}}})
-                       .toJson());
-    json.close();
-    QFile cli(root + QStringLiteral("/package/cli.js"));
-    cli.open(QIODevice::WriteOnly);
-    cli.write("#!/usr/bin/env node\nconsole.log(process.argv.slice(2).join(' '));\n");
-    cli.close();
-    QProcess tar;
-    tar.setWorkingDirectory(root);
-    tar.start(QStringLiteral("tar"),
-              {QStringLiteral("-czf"), QStringLiteral("cli.tgz"), QStringLiteral("package")});
-    tar.waitForFinished();
-    return root + QStringLiteral("/cli.tgz");
+    return AgentTest::makeFakeCliTarball(
+            m_dir.path(),
+            version,
+            "#!/usr/bin/env node\nconsole.log(process.argv.slice(2).join(' '));\n");
 }
 
 void TestBuildPane::showsFailure()
